@@ -1,0 +1,233 @@
+//! A session: the store, the saved-query catalog and the output settings, shared by the
+//! one-shot command line and the interactive shell so both run a query the same way.
+
+use crate::catalog::Catalog;
+use crate::error::Error;
+use crate::format::{self, Format, Row, TableStyle, WriteError};
+use crate::query::{self, Execution, Form, QueryError, RunOptions};
+use crate::sources;
+use crate::store::{self, LoadSummary};
+use oxigraph::model::{Term, Variable};
+use oxigraph::sparql::{CancellationToken, QueryResults};
+use oxigraph::store::Store;
+use spargebra::Query;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// What a finished query produced, for exit codes and row counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A SELECT that printed this many rows.
+    Rows(usize),
+    /// An ASK and its answer.
+    Boolean(bool),
+    /// A CONSTRUCT/DESCRIBE that printed this many triples.
+    Triples(usize),
+}
+
+/// Settings that shape how queries run and print.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Output format; `None` picks a table for SELECT and Turtle for graphs.
+    pub format: Option<Format>,
+    /// Table look: labels, width, row limit, extra prefixes.
+    pub style: TableStyle,
+    /// Use the union of named graphs as the default graph.
+    pub union_default_graph: bool,
+    /// Add a `sources` column citing the named graphs each row's triples come from.
+    pub sources: bool,
+    /// Stop queries after this long.
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            format: None,
+            style: TableStyle::default(),
+            union_default_graph: true,
+            sources: false,
+            timeout: None,
+        }
+    }
+}
+
+/// A store, a catalog and settings.
+pub struct Session {
+    /// The store queries run on.
+    pub store: Store,
+    /// Saved queries.
+    pub catalog: Catalog,
+    /// Output and evaluation settings.
+    pub settings: Settings,
+}
+
+impl Session {
+    /// A session on the bundled graph plus the user's files and saved-query folders.
+    pub fn open(data: &[PathBuf], query_dirs: &[PathBuf]) -> Result<Self, Error> {
+        let store = store::bundled_store()?;
+        let mut catalog = Catalog::bundled()?;
+        if let Some(dir) = crate::catalog::user_dir().filter(|d| d.is_dir()) {
+            catalog.add_dir(&dir)?;
+        }
+        for dir in query_dirs {
+            catalog.add_dir(dir)?;
+        }
+        let mut session = Session {
+            store,
+            catalog,
+            settings: Settings::default(),
+        };
+        for file in data {
+            session.load(file, None)?;
+        }
+        Ok(session)
+    }
+
+    /// Loads a user's file atomically into its own graph (or `graph`).
+    pub fn load(&mut self, path: &Path, graph: Option<&str>) -> Result<LoadSummary, Error> {
+        Ok(store::load_file(&self.store, path, graph)?)
+    }
+
+    /// Prefixes for parsing: the predeclared ones plus any the user added.
+    pub fn prefixes(&self) -> Vec<(&str, &str)> {
+        crate::prefixes::PREFIXES
+            .iter()
+            .copied()
+            .chain(
+                self.settings
+                    .style
+                    .extra_prefixes
+                    .iter()
+                    .map(|(p, n)| (p.as_str(), n.as_str())),
+            )
+            .collect()
+    }
+
+    /// Parses a query with the session's prefixes.
+    pub fn parse(&self, text: &str) -> Result<Query, Error> {
+        Ok(query::parse_with(text, self.prefixes())?)
+    }
+
+    /// Runs a query text and writes its results.
+    pub fn run_text(
+        &self,
+        text: &str,
+        out: &mut dyn Write,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, Error> {
+        let parsed = self.parse(text)?;
+        self.run_query(parsed, Vec::new(), out, cancel)
+    }
+
+    /// Runs a saved query with `name=value` parameters and writes its results.
+    pub fn run_saved(
+        &self,
+        name: &str,
+        args: &[(String, String)],
+        out: &mut dyn Write,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, Error> {
+        let saved = self.catalog.get(name)?;
+        let bindings = saved.bind(args)?;
+        let parsed = self.parse(&saved.text)?;
+        self.run_query(parsed, bindings, out, cancel)
+    }
+
+    /// Runs a parsed query with bindings and writes its results in the session's format.
+    pub fn run_query(
+        &self,
+        parsed: Query,
+        bindings: Vec<(Variable, Term)>,
+        out: &mut dyn Write,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, Error> {
+        let form = query::form(&parsed);
+        let format = self.format_for(form)?;
+        let options = RunOptions {
+            union_default_graph: self.settings.union_default_graph,
+            timeout: self.settings.timeout,
+            bindings,
+            cancel: cancel.clone(),
+        };
+        if self.settings.sources {
+            let (variables, rows) = sources::run_with_sources(&self.store, parsed, &options)?;
+            let rows = rows.into_iter().map(Ok::<Row, QueryError>);
+            let count = self.write_rows(out, format, &variables, rows)?;
+            return Ok(Outcome::Rows(count));
+        }
+        let execution = query::execute(&self.store, parsed, &options)?;
+        self.write_execution(execution, format, out)
+    }
+
+    fn write_execution(
+        &self,
+        execution: Execution,
+        format: Format,
+        out: &mut dyn Write,
+    ) -> Result<Outcome, Error> {
+        let Execution { results, guard } = execution;
+        match results {
+            QueryResults::Solutions(solutions) => {
+                let variables = solutions.variables().to_vec();
+                let rows = solutions.map(|r| {
+                    r.map(|s| s.values().to_vec())
+                        .map_err(|e| guard.classify(e))
+                });
+                Ok(Outcome::Rows(
+                    self.write_rows(out, format, &variables, rows)?,
+                ))
+            }
+            QueryResults::Boolean(value) => {
+                format::write_boolean(out, format, value)?;
+                Ok(Outcome::Boolean(value))
+            }
+            QueryResults::Graph(triples) => {
+                let triples = triples.map(|t| t.map_err(|e| guard.classify(e)));
+                let count = format::write_graph(out, format, triples).map_err(write_error)?;
+                Ok(Outcome::Triples(count))
+            }
+        }
+    }
+
+    fn write_rows(
+        &self,
+        out: &mut dyn Write,
+        format: Format,
+        variables: &[Variable],
+        rows: impl Iterator<Item = Result<Row, QueryError>>,
+    ) -> Result<usize, Error> {
+        format::write_solutions(
+            out,
+            format,
+            variables,
+            rows,
+            &self.settings.style,
+            Some(&self.store),
+        )
+        .map_err(write_error)
+    }
+
+    /// The output format for a query form, refusing combinations that cannot work.
+    pub fn format_for(&self, form: Form) -> Result<Format, Error> {
+        match (form, self.settings.format) {
+            (Form::Select, None) | (Form::Ask, None) => Ok(Format::Table),
+            (Form::Graph, None) => Ok(Format::Turtle),
+            (Form::Select, Some(f)) if !f.holds_solutions() => Err(Error::Usage(format!(
+                "{f:?} cannot hold SELECT results; use table, csv, tsv, json, xml or markdown"
+            ))),
+            (Form::Graph, Some(f)) if f.rdf_format().is_none() => Err(Error::Usage(format!(
+                "{f:?} cannot hold a graph; use turtle, trig, ntriples, nquads, rdfxml or jsonld"
+            ))),
+            (_, Some(f)) => Ok(f),
+        }
+    }
+}
+
+fn write_error(error: WriteError<QueryError>) -> Error {
+    match error {
+        WriteError::Io(e) => Error::Io(e),
+        WriteError::Source(e) => Error::Query(e),
+    }
+}

@@ -1,0 +1,340 @@
+//! Building the embedded store from the bundled ontology and data, and loading users' files.
+//!
+//! Every load is atomic: a file is parsed inside one store transaction, so a syntax error
+//! anywhere in it leaves the store exactly as it was.
+//!
+//! The store's default graph is the RDF merge of all named graphs, kept up to date inside
+//! the same transaction as each load. Oxigraph's own "union default graph" mode repeats a
+//! triple once per graph that holds it (so `COUNT` over a class stated by three documents
+//! counts it three times); a materialised merge gives users set semantics, as the SPARQL
+//! dataset model and other stores do.
+
+use flate2::read::GzDecoder;
+use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};
+use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, NamedOrBlankNode, QuadRef};
+use oxigraph::store::{StorageError, Store};
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// The named graph that holds the ontology inside the store.
+pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/digicoop/ontology";
+
+/// One RDF file compiled into the binary.
+#[derive(Debug, Clone, Copy)]
+pub struct BundledFile {
+    /// Path relative to the project root, used in messages.
+    pub path: &'static str,
+    /// The file's text.
+    pub text: &'static str,
+}
+
+/// The ontology, compiled in.
+pub const ONTOLOGY: BundledFile = BundledFile {
+    path: "ontology/digicoop.ttl",
+    text: include_str!("../ontology/digicoop.ttl"),
+};
+
+/// The SHACL shapes, compiled in (used by validation, never loaded into the query store).
+pub const SHAPES: BundledFile = BundledFile {
+    path: "ontology/shapes.ttl",
+    text: include_str!("../ontology/shapes.ttl"),
+};
+
+macro_rules! bundled {
+    ($path:literal) => {
+        BundledFile {
+            path: $path,
+            text: include_str!(concat!("../", $path)),
+        }
+    };
+}
+/// The data files, compiled in: one named graph per source document, plus sources and curation.
+pub const DATA: &[BundledFile] = &[
+    bundled!("data/sources.trig"),
+    bundled!("data/hlpdc-fact-sheet.trig"),
+    bundled!("data/hlpdc-first-meeting-summary.trig"),
+    bundled!("data/sti-forum-special-event-concept-note.trig"),
+    bundled!("data/cstd-2021-intersessional-panel-slides.trig"),
+    bundled!("data/gdc-2024-presentation.trig"),
+    bundled!("data/curation.trig"),
+];
+
+/// Errors while building a store or loading a file into it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file does not parse; positions are 1-based.
+    #[error("{file}:{line}:{column}: {message}")]
+    Syntax {
+        /// The file (path as given, or bundled path).
+        file: String,
+        /// 1-based line of the error.
+        line: u64,
+        /// 1-based column of the error.
+        column: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// The file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file name does not say which RDF format it is in.
+    #[error("cannot tell the RDF format of {0}: use .ttl, .trig, .nt, .nq, .rdf/.owl/.xml or .jsonld (optionally .gz)")]
+    UnknownFormat(PathBuf),
+    /// A graph name given by the user is not an absolute IRI.
+    #[error("invalid graph IRI <{0}>")]
+    BadGraph(String),
+    /// The storage layer failed.
+    #[error("store error: {0}")]
+    Storage(#[from] StorageError),
+}
+
+/// What one load added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadSummary {
+    /// Quads in the store after the load minus before.
+    pub quads_added: usize,
+    /// The graph the file's default-graph triples went to.
+    pub graph: NamedNode,
+}
+
+/// Builds an in-memory store holding the ontology (in [`ONTOLOGY_GRAPH`]) and all bundled data.
+pub fn bundled_store() -> Result<Store, StoreError> {
+    let store = Store::new()?;
+    load_bundled(&store)?;
+    Ok(store)
+}
+
+/// Loads the bundled ontology and data into an existing store.
+pub fn load_bundled(store: &Store) -> Result<(), StoreError> {
+    let ontology_graph = NamedNodeRef::new_unchecked(ONTOLOGY_GRAPH);
+    load_text(
+        store,
+        ONTOLOGY.path,
+        RdfFormat::Turtle,
+        ONTOLOGY.text.as_bytes(),
+        ontology_graph,
+    )?;
+    for file in DATA {
+        // Bundled TriG keeps every triple inside a named graph; a stray default-graph
+        // triple would land in the ontology graph and be caught by the tests.
+        load_text(
+            store,
+            file.path,
+            RdfFormat::TriG,
+            file.text.as_bytes(),
+            ontology_graph,
+        )?;
+    }
+    Ok(())
+}
+
+/// Loads one RDF document from memory, atomically; default-graph triples go to `default_graph`.
+pub fn load_text(
+    store: &Store,
+    name: &str,
+    format: RdfFormat,
+    bytes: &[u8],
+    default_graph: NamedNodeRef<'_>,
+) -> Result<(), StoreError> {
+    let parser = RdfParser::from_format(format).with_default_graph(default_graph);
+    load_parsed(store, name, parser, bytes)
+}
+
+/// Parses everything inside one transaction: each quad in its named graph and its triple in
+/// the default graph (the merge). A parse error drops the transaction, so nothing is added.
+fn load_parsed(
+    store: &Store,
+    name: &str,
+    parser: RdfParser,
+    reader: impl Read,
+) -> Result<(), StoreError> {
+    let mut transaction = store.start_transaction()?;
+    for quad in parser.rename_blank_nodes().for_reader(reader) {
+        let quad = quad.map_err(|e| parse_error(name, e))?;
+        transaction.insert(QuadRef::new(
+            &quad.subject,
+            &quad.predicate,
+            &quad.object,
+            GraphNameRef::DefaultGraph,
+        ));
+        transaction.insert(quad.as_ref());
+    }
+    transaction.commit()?;
+    Ok(())
+}
+
+/// Loads a user's file (format from its extension, `.gz` decompressed) atomically.
+///
+/// Triples outside a named graph go to `graph`, or by default to the file's own `file:` IRI,
+/// so every file stays traceable to where it came from.
+pub fn load_file(
+    store: &Store,
+    path: &Path,
+    graph: Option<&str>,
+) -> Result<LoadSummary, StoreError> {
+    let format = format_of(path).ok_or_else(|| StoreError::UnknownFormat(path.to_owned()))?;
+    let graph = match graph {
+        Some(iri) => NamedNode::new(iri).map_err(|_| StoreError::BadGraph(iri.to_owned()))?,
+        None => file_graph(path)?,
+    };
+    let io = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io)?;
+    let reader: Box<dyn Read> = if is_gzip(path) {
+        Box::new(GzDecoder::new(BufReader::new(file)))
+    } else {
+        Box::new(BufReader::new(file))
+    };
+    let before = store.len()?;
+    let parser = RdfParser::from_format(format).with_default_graph(graph.as_ref());
+    load_parsed(store, &path.display().to_string(), parser, reader)?;
+    Ok(LoadSummary {
+        quads_added: store.len()?.saturating_sub(before),
+        graph,
+    })
+}
+
+/// The RDF format a file name implies, looking through a trailing `.gz`.
+pub fn format_of(path: &Path) -> Option<RdfFormat> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    let extension = name.rsplit_once('.')?.1;
+    match extension {
+        "ttl" | "turtle" => Some(RdfFormat::Turtle),
+        "trig" => Some(RdfFormat::TriG),
+        "nt" | "ntriples" => Some(RdfFormat::NTriples),
+        "nq" | "nquads" => Some(RdfFormat::NQuads),
+        "rdf" | "owl" | "xml" => Some(RdfFormat::RdfXml),
+        "jsonld" => RdfFormat::from_extension("jsonld"),
+        _ => None,
+    }
+}
+
+fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The `file:` IRI naming the graph of a user's file.
+pub fn file_graph(path: &Path) -> Result<NamedNode, StoreError> {
+    let absolute = std::path::absolute(path).map_err(|source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut iri = String::from("file://");
+    for byte in absolute.to_string_lossy().bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                iri.push(byte as char)
+            }
+            other => iri.push_str(&format!("%{other:02X}")),
+        }
+    }
+    NamedNode::new(iri.clone()).map_err(|_| StoreError::BadGraph(iri))
+}
+
+fn parse_error(file: &str, error: RdfParseError) -> StoreError {
+    match error {
+        RdfParseError::Syntax(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |r| (r.start.line + 1, r.start.column + 1));
+            StoreError::Syntax {
+                file: file.to_owned(),
+                line,
+                column,
+                message: e.to_string(),
+            }
+        }
+        RdfParseError::Io(source) => StoreError::Io {
+            path: PathBuf::from(file),
+            source,
+        },
+    }
+}
+
+/// The named graphs of a store with their sizes, sorted by graph IRI.
+pub fn graph_sizes(store: &Store) -> Result<Vec<(NamedOrBlankNode, usize)>, StoreError> {
+    let mut graphs = Vec::new();
+    for graph in store.named_graphs() {
+        let graph = graph?;
+        let size = store
+            .quads_for_pattern(None, None, None, Some(GraphNameRef::from(graph.as_ref())))
+            .count();
+        graphs.push((graph, size));
+    }
+    graphs.sort_by(|a, b| a.0.to_string().cmp(&b.0.to_string()));
+    Ok(graphs)
+}
+
+/// How many distinct triples the default graph (the merge of all named graphs) holds.
+pub fn merged_len(store: &Store) -> usize {
+    store
+        .quads_for_pattern(None, None, None, Some(GraphNameRef::DefaultGraph))
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_extensions() {
+        assert_eq!(format_of(Path::new("a.ttl")), Some(RdfFormat::Turtle));
+        assert_eq!(format_of(Path::new("a.TRIG")), Some(RdfFormat::TriG));
+        assert_eq!(format_of(Path::new("a.nq.gz")), Some(RdfFormat::NQuads));
+        assert_eq!(format_of(Path::new("a.owl")), Some(RdfFormat::RdfXml));
+        assert!(matches!(
+            format_of(Path::new("a.jsonld")),
+            Some(RdfFormat::JsonLd { .. })
+        ));
+        assert_eq!(format_of(Path::new("a.txt")), None);
+        assert_eq!(format_of(Path::new("noext")), None);
+    }
+
+    #[test]
+    fn syntax_errors_carry_one_based_positions_and_load_nothing() {
+        let store = Store::new().unwrap();
+        let g = NamedNodeRef::new("http://example.org/g").unwrap();
+        let text = "<http://a> <http://b> <http://c> .\n<http://a> <http://b> oops .\n";
+        let err = load_text(&store, "bad.ttl", RdfFormat::Turtle, text.as_bytes(), g).unwrap_err();
+        match err {
+            StoreError::Syntax { file, line, .. } => {
+                assert_eq!(file, "bad.ttl");
+                assert_eq!(line, 2);
+            }
+            other => panic!("unexpected {other}"),
+        }
+        assert_eq!(store.len().unwrap(), 0, "a failed load must add nothing");
+    }
+
+    #[test]
+    fn the_default_graph_is_the_set_merge_of_the_named_graphs() {
+        let store = Store::new().unwrap();
+        let text = "<http://a> <http://b> <http://c> .\n";
+        for g in ["http://example.org/g1", "http://example.org/g2"] {
+            let g = NamedNodeRef::new(g).unwrap();
+            load_text(&store, "t.ttl", RdfFormat::Turtle, text.as_bytes(), g).unwrap();
+        }
+        assert_eq!(
+            store.len().unwrap(),
+            3,
+            "two named-graph quads and one merged triple"
+        );
+        assert_eq!(merged_len(&store), 1);
+    }
+
+    #[test]
+    fn file_graph_is_a_percent_encoded_file_iri() {
+        let g = file_graph(Path::new("/tmp/my data.ttl")).unwrap();
+        assert_eq!(g.as_str(), "file:///tmp/my%20data.ttl");
+    }
+}
