@@ -54,7 +54,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
         Some(Command::Export(args)) => export(&global, args, out),
         Some(Command::Validate(args)) => validate(&global, args, out),
         Some(Command::Graphs(args)) => graphs(&global, args, out),
-        Some(Command::Repl(args)) => repl::run(open(&global)?, ReplOptions::from_args(&args, true)),
+        Some(Command::Repl(args)) => {
+            repl::run(open_shell(&global)?, ReplOptions::from_args(&args, true))
+        }
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "digicoop", out);
             Ok(Exit::Success)
@@ -64,7 +66,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
             Ok(Exit::Success)
         }
         None => {
-            let session = open(&global)?;
+            let session = open_shell(&global)?;
             let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
             repl::run(
                 session,
@@ -87,6 +89,14 @@ pub fn open(global: &Global) -> Result<Session, Error> {
         }
         None => None,
     };
+    session.settings.hard_deadline = Some(Duration::from_secs(1));
+    Ok(session)
+}
+
+/// Opens a session for the shell, where a query must never end the process.
+fn open_shell(global: &Global) -> Result<Session, Error> {
+    let mut session = open(global)?;
+    session.settings.hard_deadline = None;
     Ok(session)
 }
 
@@ -265,7 +275,7 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
         .map_or(store::SHAPES.path.to_owned(), |p| p.display().to_string());
     let shapes = validate::parse_shapes(&shapes_name, &shapes_text)?;
     let store = if args.files.is_empty() {
-        open(global)?.store
+        open(global)?.store.into_store()?
     } else {
         let store = Store::new().map_err(store::StoreError::from)?;
         let ontology_graph = oxigraph::model::NamedNodeRef::new_unchecked(store::ONTOLOGY_GRAPH);

@@ -4,12 +4,13 @@
 //! formats (CSV, TSV, JSON, XML, through `sparesults`); ASK answers and CONSTRUCT/DESCRIBE
 //! graphs have their own writers.
 
+use crate::bundle;
 use crate::prefixes;
+use crate::query::Target;
 use comfy_table::{presets, ContentArrangement, Table};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{NamedNodeRef, Term, TermRef, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
-use oxigraph::store::Store;
 use std::io::{self, Write};
 
 /// Every output format digicoop writes.
@@ -96,11 +97,11 @@ pub struct TableStyle {
 
 impl TableStyle {
     /// Shows a term the way a person reads it: prefixed names, plain literal values.
-    pub fn show(&self, term: TermRef<'_>, store: Option<&Store>) -> String {
+    pub fn show(&self, term: TermRef<'_>, labels_from: Option<Target<'_>>) -> String {
         match term {
             TermRef::NamedNode(n) => {
                 if self.labels {
-                    if let Some(label) = store.and_then(|s| label_of(s, n)) {
+                    if let Some(label) = labels_from.and_then(|t| label_of(t, n)) {
                         return label;
                     }
                 }
@@ -125,19 +126,24 @@ impl TableStyle {
 }
 
 /// The English label of a resource: its `skos:prefLabel`, else its shortest `rdfs:label`.
-pub fn label_of(store: &Store, node: NamedNodeRef<'_>) -> Option<String> {
+pub fn label_of(target: Target<'_>, node: NamedNodeRef<'_>) -> Option<String> {
     const PREF: &str = "http://www.w3.org/2004/02/skos/core#prefLabel";
     const LABEL: &str = "http://www.w3.org/2000/01/rdf-schema#label";
     for property in [PREF, LABEL] {
-        let best = store
-            .quads_for_pattern(
-                Some(node.into()),
-                Some(NamedNodeRef::new_unchecked(property)),
-                None,
-                None,
-            )
-            .filter_map(Result::ok)
-            .filter_map(|q| match q.object {
+        let property = NamedNodeRef::new_unchecked(property);
+        let objects: Vec<Term> = match target {
+            Target::Bundle => bundle::objects(node.into(), property)
+                .map(TermRef::into_owned)
+                .collect(),
+            Target::Store(store) => store
+                .quads_for_pattern(Some(node.into()), Some(property), None, None)
+                .filter_map(Result::ok)
+                .map(|q| q.object)
+                .collect(),
+        };
+        let best = objects
+            .into_iter()
+            .filter_map(|object| match object {
                 Term::Literal(l) if matches!(l.language(), Some("en") | None) => {
                     Some(l.value().to_owned())
                 }
@@ -164,7 +170,7 @@ pub fn write_solutions<E>(
     variables: &[Variable],
     rows: impl Iterator<Item = Result<Row, E>>,
     style: &TableStyle,
-    store: Option<&Store>,
+    labels_from: Option<Target<'_>>,
 ) -> Result<usize, WriteError<E>> {
     if let Some(results_format) = format.results_format() {
         let mut serializer = QueryResultsSerializer::from_format(results_format)
@@ -205,7 +211,7 @@ pub fn write_solutions<E>(
         table.add_row(row.iter().map(|t| {
             let text = t
                 .as_ref()
-                .map_or(String::new(), |t| style.show(t.as_ref(), store));
+                .map_or(String::new(), |t| style.show(t.as_ref(), labels_from));
             if markdown {
                 text.replace('|', "\\|").replace('\n', " ")
             } else {

@@ -8,6 +8,7 @@
 //! A query travels: [`query::parse`] (predeclared [`prefixes`]) → [`catalog`] parameters
 //! bound as terms → [`query::execute`] on the [`store`] → a [`format`] writer.
 
+pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

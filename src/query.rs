@@ -5,6 +5,7 @@ use crate::prefixes::PREFIXES;
 use oxigraph::model::{Term, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
+use spargebra::algebra::GraphPattern;
 use spargebra::{Query, SparqlParser};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -108,6 +109,11 @@ pub struct RunOptions {
     pub bindings: Vec<(Variable, Term)>,
     /// A token another thread (e.g. a Ctrl-C handler) may cancel.
     pub cancel: CancellationToken,
+    /// After a timeout, end the process (exit code 6) if the engine has not stopped within
+    /// this grace period. Oxigraph checks cancellation when it reads the store, so a query
+    /// busy joining in-memory tables (a cartesian product) can outlive its token; one-shot
+    /// commands set this so `--timeout` always holds.
+    pub hard_deadline: Option<Duration>,
 }
 
 impl Default for RunOptions {
@@ -117,6 +123,7 @@ impl Default for RunOptions {
             timeout: None,
             bindings: Vec::new(),
             cancel: CancellationToken::new(),
+            hard_deadline: None,
         }
     }
 }
@@ -156,8 +163,27 @@ fn classify(
     }
 }
 
+/// What a query runs on.
+#[derive(Clone, Copy)]
+pub enum Target<'a> {
+    /// The bundled graph in static memory (see [`crate::bundle`]); its default graph is the
+    /// precomputed merge.
+    Bundle,
+    /// An Oxigraph store; its default graph is the union of its named graphs.
+    Store(&'a Store),
+}
+
 /// Starts evaluating a parsed query on a store.
 pub fn execute(store: &Store, query: Query, options: &RunOptions) -> Result<Execution, QueryError> {
+    execute_on(Target::Store(store), query, options)
+}
+
+/// Starts evaluating a parsed query on the bundled graph or a store.
+pub fn execute_on(
+    target: Target<'_>,
+    query: Query,
+    options: &RunOptions,
+) -> Result<Execution, QueryError> {
     let has_dataset = match &query {
         Query::Select { dataset, .. }
         | Query::Construct { dataset, .. }
@@ -166,20 +192,28 @@ pub fn execute(store: &Store, query: Query, options: &RunOptions) -> Result<Exec
     };
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(options.cancel.clone())
-        .for_query(query);
-    if !options.union_default_graph && !has_dataset {
-        prepared.dataset_mut().set_default_graph(Vec::new());
+        .for_query(with_set_semantics(query));
+    if !has_dataset {
+        match (options.union_default_graph, target) {
+            (true, Target::Store(_)) => prepared.dataset_mut().set_default_graph_as_union(),
+            // The bundle's own default graph already is the merge.
+            (true, Target::Bundle) => {}
+            (false, _) => prepared.dataset_mut().set_default_graph(Vec::new()),
+        }
     }
     for (variable, term) in &options.bindings {
         prepared = prepared.substitute_variable(variable.clone(), term.clone());
     }
     let watchdog = options
         .timeout
-        .map(|t| Watchdog::start(t, options.cancel.clone()));
-    let results = prepared
-        .on_store(store)
-        .execute()
-        .map_err(|e| classify(e, watchdog.as_ref(), options.timeout))?;
+        .map(|t| Watchdog::start(t, options.cancel.clone(), options.hard_deadline));
+    let results = match target {
+        Target::Store(store) => prepared.on_store(store).execute(),
+        Target::Bundle => prepared
+            .on_queryable_dataset(crate::bundle::Bundle)
+            .execute(),
+    }
+    .map_err(|e| classify(e, watchdog.as_ref(), options.timeout))?;
     Ok(Execution {
         results,
         guard: Guard {
@@ -189,6 +223,137 @@ pub fn execute(store: &Store, query: Query, options: &RunOptions) -> Result<Exec
     })
 }
 
+/// Gives the default graph the set semantics of an RDF merge.
+///
+/// Oxigraph's union default graph repeats a triple once per named graph holding it, so a
+/// class stated by three documents would be counted three times. Each basic graph pattern
+/// and property path matched against the default graph is therefore wrapped in DISTINCT: a
+/// BGP over a set of triples yields each solution once, which is exactly what DISTINCT over
+/// the multiset union restores. Patterns inside `GRAPH` match one graph (already a set) and
+/// are left alone. This costs nothing at load time and no memory, unlike copying every
+/// triple into a materialised default graph.
+pub fn with_set_semantics(query: Query) -> Query {
+    match query {
+        Query::Select {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Select {
+            dataset,
+            pattern: dedup(pattern),
+            base_iri,
+        },
+        Query::Construct {
+            template,
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Construct {
+            template,
+            dataset,
+            pattern: dedup(pattern),
+            base_iri,
+        },
+        Query::Describe {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Describe {
+            dataset,
+            pattern: dedup(pattern),
+            base_iri,
+        },
+        Query::Ask {
+            dataset,
+            pattern,
+            base_iri,
+        } => Query::Ask {
+            dataset,
+            pattern: dedup(pattern),
+            base_iri,
+        },
+    }
+}
+
+fn dedup(pattern: GraphPattern) -> GraphPattern {
+    let boxed = |p: Box<GraphPattern>| Box::new(dedup(*p));
+    match pattern {
+        GraphPattern::Bgp { patterns } if patterns.is_empty() => GraphPattern::Bgp { patterns },
+        leaf @ (GraphPattern::Bgp { .. } | GraphPattern::Path { .. }) => GraphPattern::Distinct {
+            inner: Box::new(leaf),
+        },
+        GraphPattern::Join { left, right } => GraphPattern::Join {
+            left: boxed(left),
+            right: boxed(right),
+        },
+        GraphPattern::LeftJoin {
+            left,
+            right,
+            expression,
+        } => GraphPattern::LeftJoin {
+            left: boxed(left),
+            right: boxed(right),
+            expression,
+        },
+        GraphPattern::Union { left, right } => GraphPattern::Union {
+            left: boxed(left),
+            right: boxed(right),
+        },
+        GraphPattern::Filter { expr, inner } => GraphPattern::Filter {
+            expr,
+            inner: boxed(inner),
+        },
+        GraphPattern::Extend {
+            inner,
+            variable,
+            expression,
+        } => GraphPattern::Extend {
+            inner: boxed(inner),
+            variable,
+            expression,
+        },
+        // MINUS only tests existence on its right side; multiplicity there changes nothing.
+        GraphPattern::Minus { left, right } => GraphPattern::Minus {
+            left: boxed(left),
+            right,
+        },
+        GraphPattern::OrderBy { inner, expression } => GraphPattern::OrderBy {
+            inner: boxed(inner),
+            expression,
+        },
+        GraphPattern::Project { inner, variables } => GraphPattern::Project {
+            inner: boxed(inner),
+            variables,
+        },
+        GraphPattern::Distinct { inner } => GraphPattern::Distinct {
+            inner: boxed(inner),
+        },
+        GraphPattern::Reduced { inner } => GraphPattern::Reduced {
+            inner: boxed(inner),
+        },
+        GraphPattern::Slice {
+            inner,
+            start,
+            length,
+        } => GraphPattern::Slice {
+            inner: boxed(inner),
+            start,
+            length,
+        },
+        GraphPattern::Group {
+            inner,
+            variables,
+            aggregates,
+        } => GraphPattern::Group {
+            inner: boxed(inner),
+            variables,
+            aggregates,
+        },
+        // GRAPH matches one graph, VALUES holds no triples, SERVICE is another endpoint's business.
+        other => other,
+    }
+}
+
 /// Cancels a query when its time is up; stops quietly when dropped first.
 struct Watchdog {
     fired: Arc<AtomicBool>,
@@ -196,7 +361,7 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn start(timeout: Duration, token: CancellationToken) -> Self {
+    fn start(timeout: Duration, token: CancellationToken, hard_deadline: Option<Duration>) -> Self {
         let fired = Arc::new(AtomicBool::new(false));
         let (stop, stopped) = mpsc::channel::<()>();
         let flag = Arc::clone(&fired);
@@ -204,6 +369,12 @@ impl Watchdog {
             if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(timeout) {
                 flag.store(true, Ordering::SeqCst);
                 token.cancel();
+                if let Some(grace) = hard_deadline {
+                    if let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(grace) {
+                        eprintln!("digicoop: {}", QueryError::Timeout(timeout));
+                        std::process::exit(crate::exit::Exit::Timeout.code().into());
+                    }
+                }
             }
         });
         Self { fired, _stop: stop }
@@ -253,7 +424,7 @@ mod tests {
 
     fn count(execution: Execution) -> usize {
         match execution.results {
-            QueryResults::Solutions(s) => s.map(|r| r.unwrap()).count(),
+            QueryResults::Solutions(s) => s.inspect(|r| assert!(r.is_ok())).count(),
             _ => panic!("not a SELECT"),
         }
     }
@@ -272,6 +443,26 @@ mod tests {
             ..RunOptions::default()
         };
         assert_eq!(count(execute(&store(), q, &no_union).unwrap()), 0);
+    }
+
+    #[test]
+    fn the_default_graph_is_a_set_even_when_graphs_repeat_triples() {
+        let store = store();
+        let text =
+            "<http://example.org/s1> <http://www.w3.org/2000/01/rdf-schema#label> \"s1\"@en .";
+        let g2 = NamedNodeRef::new_unchecked("http://example.org/g2");
+        crate::store::load_text(&store, "t.nt", RdfFormat::NTriples, text.as_bytes(), g2).unwrap();
+        let q = parse("SELECT ?s WHERE { ?s rdfs:label ?l }").unwrap();
+        assert_eq!(
+            count(execute(&store, q, &RunOptions::default()).unwrap()),
+            3
+        );
+        let q = parse("SELECT ?g WHERE { GRAPH ?g { ?s rdfs:label ?l } }").unwrap();
+        assert_eq!(
+            count(execute(&store, q, &RunOptions::default()).unwrap()),
+            4,
+            "named graphs keep their own copies"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::format::{self, Format, Row, TableStyle, WriteError};
-use crate::query::{self, Execution, Form, QueryError, RunOptions};
+use crate::query::{self, Execution, Form, QueryError, RunOptions, Target};
 use crate::sources;
 use crate::store::{self, LoadSummary};
 use oxigraph::model::{Term, Variable};
@@ -12,7 +12,9 @@ use oxigraph::sparql::{CancellationToken, QueryResults};
 use oxigraph::store::Store;
 use spargebra::Query;
 use std::io::Write;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// What a finished query produced, for exit codes and row counts.
@@ -39,6 +41,9 @@ pub struct Settings {
     pub sources: bool,
     /// Stop queries after this long.
     pub timeout: Option<Duration>,
+    /// End the process if a timed-out query does not stop within this grace period
+    /// (one-shot commands only; see `query::RunOptions::hard_deadline`).
+    pub hard_deadline: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -49,14 +54,56 @@ impl Default for Settings {
             union_default_graph: true,
             sources: false,
             timeout: None,
+            hard_deadline: None,
         }
+    }
+}
+
+/// The session's Oxigraph store, built from the bundle only when first needed.
+///
+/// Queries on the bundled graph alone run on [`crate::bundle`] without any store; the user's
+/// files, `.load`, export, validation and labels need a real store, and dereferencing this
+/// builds it (once).
+#[derive(Default)]
+pub struct LazyStore {
+    cell: OnceLock<Store>,
+}
+
+impl LazyStore {
+    /// Whether the store exists yet.
+    pub fn is_built(&self) -> bool {
+        self.cell.get().is_some()
+    }
+
+    /// Builds the store now, reporting any error (dereferencing cannot).
+    pub fn build(&self) -> Result<&Store, Error> {
+        if let Some(store) = self.cell.get() {
+            return Ok(store);
+        }
+        let store = store::bundled_store()?;
+        Ok(self.cell.get_or_init(|| store))
+    }
+
+    /// The store, built if needed.
+    pub fn into_store(self) -> Result<Store, Error> {
+        self.build()?;
+        Ok(self.cell.into_inner().expect("built just above"))
+    }
+}
+
+impl Deref for LazyStore {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        // Building an in-memory store from static arrays fails only if memory does.
+        self.build().expect("the bundled store builds in memory")
     }
 }
 
 /// A store, a catalog and settings.
 pub struct Session {
-    /// The store queries run on.
-    pub store: Store,
+    /// The store queries run on once user data is loaded (built lazily; see [`LazyStore`]).
+    pub store: LazyStore,
     /// Saved queries.
     pub catalog: Catalog,
     /// Output and evaluation settings.
@@ -66,7 +113,7 @@ pub struct Session {
 impl Session {
     /// A session on the bundled graph plus the user's files and saved-query folders.
     pub fn open(data: &[PathBuf], query_dirs: &[PathBuf]) -> Result<Self, Error> {
-        let store = store::bundled_store()?;
+        let store = LazyStore::default();
         let mut catalog = Catalog::bundled()?;
         if let Some(dir) = crate::catalog::user_dir().filter(|d| d.is_dir()) {
             catalog.add_dir(&dir)?;
@@ -87,7 +134,16 @@ impl Session {
 
     /// Loads a user's file atomically into its own graph (or `graph`).
     pub fn load(&mut self, path: &Path, graph: Option<&str>) -> Result<LoadSummary, Error> {
-        Ok(store::load_file(&self.store, path, graph)?)
+        Ok(store::load_file(self.store.build()?, path, graph)?)
+    }
+
+    /// Where queries run: the static bundle until a store exists, then the store.
+    pub fn target(&self) -> Target<'_> {
+        if self.store.is_built() {
+            Target::Store(&self.store)
+        } else {
+            Target::Bundle
+        }
     }
 
     /// Prefixes for parsing: the predeclared ones plus any the user added.
@@ -150,14 +206,15 @@ impl Session {
             timeout: self.settings.timeout,
             bindings,
             cancel: cancel.clone(),
+            hard_deadline: self.settings.hard_deadline,
         };
         if self.settings.sources {
-            let (variables, rows) = sources::run_with_sources(&self.store, parsed, &options)?;
+            let (variables, rows) = sources::run_with_sources(self.target(), parsed, &options)?;
             let rows = rows.into_iter().map(Ok::<Row, QueryError>);
             let count = self.write_rows(out, format, &variables, rows)?;
             return Ok(Outcome::Rows(count));
         }
-        let execution = query::execute(&self.store, parsed, &options)?;
+        let execution = query::execute_on(self.target(), parsed, &options)?;
         self.write_execution(execution, format, out)
     }
 
@@ -204,7 +261,7 @@ impl Session {
             variables,
             rows,
             &self.settings.style,
-            Some(&self.store),
+            Some(self.target()),
         )
         .map_err(write_error)
     }

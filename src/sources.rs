@@ -8,10 +8,9 @@
 
 use crate::format::Row;
 use crate::prefixes;
-use crate::query::{self, QueryError, RunOptions};
+use crate::query::{self, QueryError, RunOptions, Target};
 use oxigraph::model::{Literal, Term, Variable};
 use oxigraph::sparql::QueryResults;
-use oxigraph::store::Store;
 use spargebra::algebra::GraphPattern;
 use spargebra::term::NamedNodePattern;
 use spargebra::Query;
@@ -21,7 +20,7 @@ const SOURCE_PREFIX: &str = "__source_";
 
 /// Runs a SELECT query and returns its variables plus `sources`, with merged rows.
 pub fn run_with_sources(
-    store: &Store,
+    target: Target<'_>,
     query: Query,
     options: &RunOptions,
 ) -> Result<(Vec<Variable>, Vec<Row>), QueryError> {
@@ -54,7 +53,7 @@ pub fn run_with_sources(
         },
         base_iri,
     };
-    let execution = query::execute(store, query, options)?;
+    let execution = query::execute_on(target, query, options)?;
     let QueryResults::Solutions(solutions) = execution.results else {
         unreachable!("a SELECT yields solutions")
     };
@@ -203,6 +202,7 @@ fn in_scope(pattern: &GraphPattern) -> Vec<Variable> {
 mod tests {
     use super::*;
     use oxigraph::model::{NamedNode, Quad};
+    use oxigraph::store::Store;
 
     fn store() -> Store {
         let store = Store::new().unwrap();
@@ -232,8 +232,9 @@ mod tests {
     }
 
     fn run(text: &str) -> Result<(Vec<Variable>, Vec<Row>), QueryError> {
+        let store = store();
         run_with_sources(
-            &store(),
+            Target::Store(&store),
             query::parse(text).unwrap(),
             &RunOptions::default(),
         )
