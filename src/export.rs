@@ -165,7 +165,23 @@ pub fn write_pretty(
     }
     // The TriG serializer writes default-graph triples bare, which is exactly Turtle.
     debug_assert!(format == RdfFormat::TriG || dataset.iter().all(|(g, _)| g.is_none()));
-    out.write_all(&buffer)
+    // sophia writes SPARQL-style `PREFIX p: <ns>` and TriG 1.1's optional `GRAPH` keyword;
+    // Turtle 1.0 tools and older TriG parsers (raptor 2.0.15, for one) know only
+    // `@prefix p: <ns> .` and `name { ... }`, which every version accepts.
+    let text = String::from_utf8(buffer).map_err(io::Error::other)?;
+    for line in text.split_inclusive('\n') {
+        if let Some(declaration) = line.strip_prefix("PREFIX ") {
+            writeln!(out, "@prefix {} .", declaration.trim_end())?;
+        } else if let Some(block) = line
+            .strip_prefix("GRAPH ")
+            .filter(|rest| rest.trim_end().ends_with(" {"))
+        {
+            out.write_all(block.as_bytes())?;
+        } else {
+            out.write_all(line.as_bytes())?;
+        }
+    }
+    Ok(())
 }
 
 fn used_prefixes(

@@ -89,11 +89,77 @@ fn syntax_error(text: &str, message: &str) -> SyntaxError {
     });
     let (line, column, message) = position.unwrap_or((1, 1, message.to_owned()));
     let source_line = text.lines().nth(line - 1).unwrap_or("").to_owned();
+    let at_end = line >= text.lines().count() && column > source_line.chars().count();
+    let message = if message.contains("Prefix not found") {
+        unknown_prefix(&source_line, column)
+    } else {
+        readable(&message, at_end)
+    };
     SyntaxError {
         line,
         column,
         message,
         source_line,
+    }
+}
+
+/// Names the undeclared prefix that ends just before `column` and suggests a declared one.
+fn unknown_prefix(line: &str, column: usize) -> String {
+    let before: String = line.chars().take(column.saturating_sub(1)).collect();
+    let name = before
+        .rsplit(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
+        .next()
+        .unwrap_or("");
+    let Some((prefix, _)) = name.split_once(':') else {
+        return "unknown prefix".to_owned();
+    };
+    let known = PREFIXES.iter().map(|(p, _)| *p);
+    match crate::catalog::closest(prefix, known) {
+        Some(close) => format!("unknown prefix '{prefix}:' (did you mean '{close}:'? `.prefixes` in the shell lists them)"),
+        None => format!("unknown prefix '{prefix}:'; declare it with PREFIX {prefix}: <...>"),
+    }
+}
+
+/// Condenses the parser's "expected one of ..." list: keeps keywords and punctuation, drops
+/// character classes (`['A'..='Z' | ...]`) that mean nothing to a reader.
+fn readable(message: &str, at_end: bool) -> String {
+    let Some(list) = message
+        .strip_prefix("expected one of ")
+        .or_else(|| message.strip_prefix("expected "))
+    else {
+        return message.to_owned();
+    };
+    let mut tokens: Vec<&str> = Vec::new();
+    let (mut depth, mut quoted) = (0, false);
+    let mut start = 0;
+    for (i, c) in list.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth -= 1,
+            ',' if depth == 0 && !quoted => {
+                tokens.push(list[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    tokens.push(list[start..].trim());
+    let mut kept: Vec<&str> = tokens
+        .into_iter()
+        .filter(|t| !t.is_empty() && !t.starts_with('['))
+        .collect();
+    kept.dedup();
+    let prefix = if at_end {
+        "unexpected end of query; "
+    } else {
+        ""
+    };
+    match kept.len() {
+        0 if at_end => "unexpected end of query".to_owned(),
+        0 => "unexpected character here".to_owned(),
+        1 => format!("{prefix}expected {}", kept[0]),
+        _ => format!("{prefix}expected one of {}", kept.join(", ")),
     }
 }
 
@@ -476,6 +542,20 @@ mod tests {
         assert_eq!(e.source_line, "WHERE { ?s ?p }");
         let shown = e.to_string();
         assert!(shown.lines().last().unwrap().trim_end().ends_with('^'));
+        let QueryError::Syntax(e) = parse("SELECT ?x WHERE { ?x a foaf:Person").unwrap_err() else {
+            panic!("expected a syntax error")
+        };
+        assert!(
+            e.message
+                .starts_with("unexpected end of query; expected one of"),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.contains("\"}\"") && !e.message.contains("'A'"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
