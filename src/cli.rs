@@ -44,7 +44,8 @@ fn after_help() -> String {
 pub struct Global {
     /// Also load these RDF files (.ttl .trig .nt .nq .rdf .owl .jsonld, optionally .gz), each
     /// into its own named graph (file:///absolute/path) unless the file names its own graphs.
-    #[arg(long = "data", value_name = "FILE", global = true, num_args = 1..)]
+    /// Repeat it for several files: `--data a.ttl --data b.nt.gz`.
+    #[arg(long = "data", value_name = "FILE", global = true, action = clap::ArgAction::Append)]
     pub data: Vec<PathBuf>,
     /// Also read saved queries (*.rq) from this folder; a query there replaces a bundled one
     /// of the same name.
@@ -56,6 +57,9 @@ pub struct Global {
     /// Do not use the union of all named graphs as the default graph.
     #[arg(long, global = true)]
     pub no_union: bool,
+    /// Print no progress bar and no summary while loading --data files.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 }
 
 /// The commands.
@@ -86,6 +90,9 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+    /// Write a deterministic synthetic graph for benchmarks (see BENCHMARKS.md).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
 }
 
 /// How to print results.
@@ -189,6 +196,23 @@ pub struct ReplArgs {
     /// Do not read any init file.
     #[arg(long)]
     pub no_init: bool,
+}
+
+/// `digicoop generate` (hidden): a seeded synthetic graph shaped like the domain.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Write exactly this many triples (e.g. 100000, 1000000, 10000000).
+    #[arg(long, value_name = "N")]
+    pub triples: u64,
+    /// The random seed; the same seed and N give the same bytes.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// N-Triples (one graph) or N-Quads (a named graph per kind of resource).
+    #[arg(long, value_enum, default_value = "ntriples")]
+    pub format: crate::generate::GenFormat,
+    /// Write to this file (gzip-compressed if it ends in .gz) instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {

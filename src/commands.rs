@@ -65,6 +65,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
             clap_mangen::Man::new(Cli::command()).render(out)?;
             Ok(Exit::Success)
         }
+        Some(Command::Generate(args)) => generate(args, out),
         None => {
             let session = open_shell(&global)?;
             let interactive = io::stdin().is_terminal() && io::stdout().is_terminal();
@@ -313,3 +314,16 @@ pub const GRAPHS_QUERY: &str = "SELECT ?graph ?source ?triples WHERE {
   { SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph }
   OPTIONAL { GRAPH graph:sources { ?graph prov:wasDerivedFrom ?source } FILTER NOT EXISTS { GRAPH graph:sources { ?graph prov:wasDerivedFrom ?other FILTER(?other != ?source) } } }
 } ORDER BY ?graph";
+
+fn generate(args: crate::cli::GenerateArgs, out: &mut dyn Write) -> Result<Exit, Error> {
+    let spec = crate::generate::Spec {
+        triples: args.triples,
+        seed: args.seed,
+        format: args.format,
+    };
+    match &args.output {
+        Some(path) => crate::generate::generate_to_file(&spec, path)?,
+        None => crate::generate::generate(&spec, BufWriter::new(out))?,
+    }
+    Ok(Exit::Success)
+}

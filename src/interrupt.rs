@@ -10,6 +10,7 @@ use std::sync::{Mutex, OnceLock};
 static CURRENT: Mutex<Option<CancellationToken>> = Mutex::new(None);
 static INSTALLED: OnceLock<bool> = OnceLock::new();
 static PRESSED: AtomicBool = AtomicBool::new(false);
+static STAY_ALIVE: AtomicBool = AtomicBool::new(false);
 
 /// Installs the handler once; later calls do nothing. Returns whether it is active.
 pub fn install() -> bool {
@@ -18,7 +19,9 @@ pub fn install() -> bool {
             PRESSED.store(true, Ordering::SeqCst);
             match CURRENT.lock().ok().and_then(|c| c.clone()) {
                 Some(token) => token.cancel(),
-                // Nothing to cancel (e.g. waiting on input in a script): leave as a shell would.
+                // Nothing to cancel (e.g. waiting on input in a script): leave as a shell would,
+                // unless the interactive shell asked to stay alive (see `stay_alive`).
+                None if STAY_ALIVE.load(Ordering::SeqCst) => {}
                 None => std::process::exit(130),
             }
         })
@@ -48,4 +51,18 @@ impl Drop for QueryScope {
             *current = None;
         }
     }
+}
+
+/// Keeps the process alive when Ctrl-C comes with no query running.
+///
+/// The interactive shell turns this on: its line editor reads Ctrl-C as a key while the
+/// prompt is shown, but a press in the moment between a query ending and the next prompt
+/// arrives as a signal, and must not end the session.
+pub fn stay_alive(on: bool) {
+    STAY_ALIVE.store(on, Ordering::SeqCst);
+}
+
+/// Whether Ctrl-C was pressed since the current (or last) query token was handed out.
+pub fn pressed() -> bool {
+    PRESSED.load(Ordering::SeqCst)
 }

@@ -8,6 +8,7 @@
 //! A query travels: [`query::parse`] (predeclared [`prefixes`]) → [`catalog`] parameters
 //! bound as terms → [`query::execute`] on the [`store`] → a [`format`] writer.
 
+pub mod algebra;
 pub mod bundle;
 pub mod catalog;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod error;
 pub mod exit;
 pub mod export;
 pub mod format;
+pub mod generate;
 pub mod interrupt;
 pub mod prefixes;
 pub mod query;

@@ -100,6 +100,18 @@ impl Deref for LazyStore {
     }
 }
 
+/// Another handle on the same store (an Oxigraph store is shared, never copied), or a
+/// still-unbuilt one; the shell runs each query on a worker thread over such a snapshot.
+impl Clone for LazyStore {
+    fn clone(&self) -> Self {
+        let cell = OnceLock::new();
+        if let Some(store) = self.cell.get() {
+            let _ = cell.set(store.clone());
+        }
+        LazyStore { cell }
+    }
+}
+
 /// A store, a catalog and settings.
 pub struct Session {
     /// The store queries run on once user data is loaded (built lazily; see [`LazyStore`]).
