@@ -90,10 +90,10 @@ fn syntax_error(text: &str, message: &str) -> SyntaxError {
     let (line, column, message) = position.unwrap_or((1, 1, message.to_owned()));
     let source_line = text.lines().nth(line - 1).unwrap_or("").to_owned();
     let at_end = line >= text.lines().count() && column > source_line.chars().count();
-    let message = if message.contains("Prefix not found") {
+    let (column, message) = if message.contains("Prefix not found") {
         unknown_prefix(&source_line, column)
     } else {
-        readable(&message, at_end)
+        (column, readable(&message, at_end))
     };
     SyntaxError {
         line,
@@ -103,21 +103,26 @@ fn syntax_error(text: &str, message: &str) -> SyntaxError {
     }
 }
 
-/// Names the undeclared prefix that ends just before `column` and suggests a declared one.
-fn unknown_prefix(line: &str, column: usize) -> String {
+/// Names the undeclared prefix of the name that ends just before `column` and suggests a
+/// declared one; the column returned is where that name starts, for the caret.
+fn unknown_prefix(line: &str, column: usize) -> (usize, String) {
     let before: String = line.chars().take(column.saturating_sub(1)).collect();
     let name = before
         .rsplit(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':')))
         .next()
         .unwrap_or("");
     let Some((prefix, _)) = name.split_once(':') else {
-        return "unknown prefix".to_owned();
+        return (column, "unknown prefix".to_owned());
     };
+    let start = before.chars().count() - name.chars().count() + 1;
     let known = PREFIXES.iter().map(|(p, _)| *p);
-    match crate::catalog::closest(prefix, known) {
-        Some(close) => format!("unknown prefix '{prefix}:' (did you mean '{close}:'? `.prefixes` in the shell lists them)"),
+    let message = match crate::catalog::closest(prefix, known) {
+        Some(close) => format!(
+            "unknown prefix '{prefix}:' (did you mean '{close}:'? `.prefixes` in the shell lists them)"
+        ),
         None => format!("unknown prefix '{prefix}:'; declare it with PREFIX {prefix}: <...>"),
-    }
+    };
+    (start, message)
 }
 
 /// Condenses the parser's "expected one of ..." list: keeps keywords and punctuation, drops
@@ -556,6 +561,16 @@ mod tests {
             "{}",
             e.message
         );
+        // An unknown prefix: the caret goes under the start of the name, with a suggestion.
+        let QueryError::Syntax(e) = parse("SELECT * WHERE { ?s a foaff:Person }").unwrap_err()
+        else {
+            panic!("expected a syntax error")
+        };
+        assert_eq!((e.line, e.column), (1, 23));
+        assert!(e.message.contains("did you mean 'foaf:'?"), "{}", e.message);
+        assert!(e
+            .to_string()
+            .ends_with("\n  {}^".replace("{}", &" ".repeat(22)).as_str()));
     }
 
     #[test]
