@@ -13,6 +13,7 @@ Examples:
   digicoop query --sources 'SELECT ?date { milestone:digital-cooperation-agenda-envoy-on-technology dcterms:date ?date }'
   digicoop export --format trig -o digicoop.trig
   digicoop validate
+  digicoop --endpoint http://localhost:8890/sparql run documents   the same, on a SPARQL server
   digicoop                                        the interactive SPARQL shell";
 
 /// digicoop: query the UN digital-cooperation agenda as a knowledge graph.
@@ -60,6 +61,15 @@ pub struct Global {
     /// Print no progress bar and no summary while loading --data files.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// Send queries (query, run, graphs, the shell) to this SPARQL 1.1 Protocol endpoint instead of
+    /// the embedded graph, e.g. http://localhost:8890/sparql. Credentials come from the
+    /// environment only: DIGICOOP_ENDPOINT_USER and DIGICOOP_ENDPOINT_PASSWORD (HTTP Basic)
+    /// or DIGICOOP_ENDPOINT_TOKEN (Bearer). Failures exit with code 7.
+    #[arg(long, value_name = "URL", global = true)]
+    pub endpoint: Option<String>,
+    /// Let queries sent to --endpoint use SERVICE (federation with other servers).
+    #[arg(long, global = true, requires = "endpoint")]
+    pub allow_service: bool,
 }
 
 /// The commands.

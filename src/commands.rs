@@ -9,6 +9,8 @@ use crate::exit::Exit;
 use crate::export::{self, Selection};
 use crate::format::Format;
 use crate::interrupt;
+use crate::load;
+use crate::remote::Endpoint;
 use crate::repl::{self, ReplOptions};
 use crate::session::{Outcome, Session};
 use crate::store::{self, ONTOLOGY};
@@ -51,8 +53,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
         Some(Command::Query(args)) => query(&global, args, out),
         Some(Command::Run(args)) => run_saved(&global, args, out),
         Some(Command::List(args)) => list(&global, args, out),
-        Some(Command::Export(args)) => export(&global, args, out),
-        Some(Command::Validate(args)) => validate(&global, args, out),
+        Some(Command::Export(args)) => {
+            local_only(&global, "export")?;
+            export(&global, args, out)
+        }
+        Some(Command::Validate(args)) => {
+            local_only(&global, "validate")?;
+            validate(&global, args, out)
+        }
         Some(Command::Graphs(args)) => graphs(&global, args, out),
         Some(Command::Repl(args)) => {
             repl::run(open_shell(&global)?, ReplOptions::from_args(&args, true))
@@ -77,9 +85,27 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
     }
 }
 
-/// Opens a session with the global options applied.
+/// Opens a session with the global options applied and the `--data` files loaded (with a
+/// progress bar and a summary line on standard error unless `--quiet`).
 pub fn open(global: &Global) -> Result<Session, Error> {
-    let mut session = Session::open(&global.data, &global.queries)?;
+    let mut session = Session::open(&[], &global.queries)?;
+    if let Some(url) = &global.endpoint {
+        if !global.data.is_empty() {
+            return Err(Error::Usage(
+                "--data loads files into the embedded graph, which --endpoint does not query; load them into the endpoint's server instead".into(),
+            ));
+        }
+        let mut endpoint = Endpoint::new(url)?;
+        endpoint.allow_service = global.allow_service;
+        session.settings.endpoint = Some(endpoint);
+    }
+    session.settings.progress = !global.quiet;
+    for file in &global.data {
+        let summary = session.load(file, None)?;
+        if !global.quiet {
+            eprintln!("{summary}");
+        }
+    }
     session.settings.union_default_graph = !global.no_union;
     session.settings.timeout = match global.timeout {
         Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
@@ -92,6 +118,16 @@ pub fn open(global: &Global) -> Result<Session, Error> {
     };
     session.settings.hard_deadline = Some(Duration::from_secs(1));
     Ok(session)
+}
+
+/// Refuses `--endpoint` on a command that reads the embedded graph itself.
+fn local_only(global: &Global, command: &str) -> Result<(), Error> {
+    match global.endpoint {
+        Some(_) => Err(Error::Usage(format!(
+            "`digicoop {command}` works on the embedded graph; --endpoint applies to query, run, graphs and the shell"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Opens a session for the shell, where a query must never end the process.
@@ -288,7 +324,15 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
             ontology_graph,
         )?;
         for file in args.files.iter().chain(&global.data) {
-            store::load_file(&store, file, None)?;
+            let scope = interrupt::query_token();
+            let options = load::LoadOptions {
+                progress: !global.quiet,
+                cancel: Some(scope.token.clone()),
+            };
+            let summary = load::load_file(&store, file, None, &options)?;
+            if !global.quiet {
+                eprintln!("{summary}");
+            }
         }
         store
     };

@@ -4,6 +4,7 @@ use crate::catalog::CatalogError;
 use crate::exit::Exit;
 use crate::export::ExportError;
 use crate::query::QueryError;
+use crate::remote::RemoteError;
 use crate::store::StoreError;
 use crate::validate::ValidateError;
 use std::io;
@@ -26,6 +27,10 @@ pub enum Error {
     /// Validation could not run, or found violations.
     #[error(transparent)]
     Validate(#[from] ValidateError),
+    /// A SPARQL endpoint (`--endpoint`) failed. Its timeouts and interruptions become
+    /// [`Error::Query`] errors, the same as local ones.
+    #[error(transparent)]
+    Remote(RemoteError),
     /// Writing output failed.
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
@@ -40,6 +45,7 @@ impl Error {
         match self {
             Error::Store(StoreError::Syntax { .. }) => Exit::Syntax,
             Error::Store(StoreError::UnknownFormat(_) | StoreError::BadGraph(_)) => Exit::Usage,
+            Error::Store(StoreError::Interrupted(_)) => Exit::Interrupted,
             Error::Store(_) => Exit::Data,
             Error::Query(QueryError::Syntax(_)) => Exit::Syntax,
             Error::Query(QueryError::Timeout(_)) => Exit::Timeout,
@@ -56,6 +62,12 @@ impl Error {
             Error::Export(_) => Exit::Data,
             Error::Validate(ValidateError::Shapes(_)) => Exit::Syntax,
             Error::Validate(_) => Exit::Data,
+            Error::Remote(
+                RemoteError::BadUrl(_)
+                | RemoteError::CredentialsInUrl(_)
+                | RemoteError::Credentials(_),
+            ) => Exit::Usage,
+            Error::Remote(_) => Exit::Endpoint,
             Error::Io(_) => Exit::Data,
             Error::Usage(_) => Exit::Usage,
         }
@@ -69,5 +81,15 @@ impl Error {
             _ => None,
         };
         io.is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl From<RemoteError> for Error {
+    fn from(error: RemoteError) -> Self {
+        match error {
+            RemoteError::Timeout(t) => Error::Query(QueryError::Timeout(t)),
+            RemoteError::Interrupted => Error::Query(QueryError::Interrupted),
+            other => Error::Remote(other),
+        }
     }
 }

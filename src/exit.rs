@@ -13,6 +13,7 @@ use std::fmt;
 /// | 4 | query evaluation error |
 /// | 5 | data error: SHACL validation failed, or a file could not be read or loaded |
 /// | 6 | the `--timeout` was exceeded |
+/// | 7 | `--endpoint` failed: unreachable, an HTTP error, or an answer that cannot be read |
 /// | 130 | interrupted by Ctrl-C |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -30,13 +31,16 @@ pub enum Exit {
     Data = 5,
     /// A query that ran longer than `--timeout`.
     Timeout = 6,
+    /// A SPARQL endpoint that cannot be reached, answers with an HTTP error, or sends
+    /// results that cannot be read.
+    Endpoint = 7,
     /// The user pressed Ctrl-C.
     Interrupted = 130,
 }
 
 impl Exit {
     /// Every exit code, in numeric order, for help texts and tests.
-    pub const ALL: [Exit; 8] = [
+    pub const ALL: [Exit; 9] = [
         Exit::Success,
         Exit::AskFalse,
         Exit::Usage,
@@ -44,6 +48,7 @@ impl Exit {
         Exit::Evaluation,
         Exit::Data,
         Exit::Timeout,
+        Exit::Endpoint,
         Exit::Interrupted,
     ];
 
@@ -62,6 +67,7 @@ impl Exit {
             Exit::Evaluation => "query evaluation error",
             Exit::Data => "data error (validation failed, unreadable or unloadable file)",
             Exit::Timeout => "--timeout exceeded",
+            Exit::Endpoint => "--endpoint failed (unreachable, HTTP error, unreadable answer)",
             Exit::Interrupted => "interrupted (Ctrl-C)",
         }
     }
@@ -107,5 +113,6 @@ mod tests {
         let table = Exit::table();
         assert_eq!(table.lines().count(), Exit::ALL.len());
         assert!(table.contains("  6  --timeout exceeded"));
+        assert!(table.contains("  7  --endpoint failed"));
     }
 }

@@ -6,7 +6,8 @@
 //! over [`cli::run`].
 //!
 //! A query travels: [`query::parse`] (predeclared [`prefixes`]) → [`catalog`] parameters
-//! bound as terms → [`query::execute`] on the [`store`] → a [`format`] writer.
+//! bound as terms → [`query::execute`] on the [`store`] → a [`format`] writer; with
+//! `--endpoint`, [`remote`] sends it to a SPARQL server instead.
 
 pub mod algebra;
 pub mod bundle;
@@ -19,8 +20,10 @@ pub mod export;
 pub mod format;
 pub mod generate;
 pub mod interrupt;
+pub mod load;
 pub mod prefixes;
 pub mod query;
+pub mod remote;
 pub mod repl;
 pub mod session;
 pub mod sources;

@@ -4,7 +4,9 @@
 use crate::catalog::Catalog;
 use crate::error::Error;
 use crate::format::{self, Format, Row, TableStyle, WriteError};
+use crate::load::{self, LoadOptions};
 use crate::query::{self, Execution, Form, QueryError, RunOptions, Target};
+use crate::remote::{Endpoint, Response};
 use crate::sources;
 use crate::store::{self, LoadSummary};
 use oxigraph::model::{Term, Variable};
@@ -44,6 +46,10 @@ pub struct Settings {
     /// End the process if a timed-out query does not stop within this grace period
     /// (one-shot commands only; see `query::RunOptions::hard_deadline`).
     pub hard_deadline: Option<Duration>,
+    /// Show a progress bar on standard error while a long load runs (if it is a terminal).
+    pub progress: bool,
+    /// Send queries to this SPARQL endpoint instead of running them here (`--endpoint`).
+    pub endpoint: Option<Endpoint>,
 }
 
 impl Default for Settings {
@@ -55,6 +61,8 @@ impl Default for Settings {
             sources: false,
             timeout: None,
             hard_deadline: None,
+            progress: false,
+            endpoint: None,
         }
     }
 }
@@ -144,9 +152,15 @@ impl Session {
         Ok(session)
     }
 
-    /// Loads a user's file atomically into its own graph (or `graph`).
+    /// Loads a user's file atomically into its own graph (or `graph`); Ctrl-C stops it and
+    /// leaves the store as it was.
     pub fn load(&mut self, path: &Path, graph: Option<&str>) -> Result<LoadSummary, Error> {
-        Ok(store::load_file(self.store.build()?, path, graph)?)
+        let scope = crate::interrupt::query_token();
+        let options = LoadOptions {
+            progress: self.settings.progress,
+            cancel: Some(scope.token.clone()),
+        };
+        Ok(load::load_file(self.store.build()?, path, graph, &options)?)
     }
 
     /// Where queries run: the static bundle until a store exists, then the store.
@@ -213,6 +227,9 @@ impl Session {
     ) -> Result<Outcome, Error> {
         let form = query::form(&parsed);
         let format = self.format_for(form)?;
+        if let Some(endpoint) = &self.settings.endpoint {
+            return self.run_remote(endpoint, parsed, &bindings, format, out, cancel);
+        }
         let options = RunOptions {
             union_default_graph: self.settings.union_default_graph,
             timeout: self.settings.timeout,
@@ -260,12 +277,49 @@ impl Session {
         }
     }
 
-    fn write_rows(
+    /// Sends a query to the endpoint and writes its answer as local results are written.
+    fn run_remote(
+        &self,
+        endpoint: &Endpoint,
+        parsed: Query,
+        bindings: &[(Variable, Term)],
+        format: Format,
+        out: &mut dyn Write,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, Error> {
+        let local_only = [
+            (self.settings.sources, "--sources (.sources)"),
+            (self.settings.style.labels, "--labels (.labels)"),
+            (!self.settings.union_default_graph, "--no-union"),
+        ];
+        if let Some((_, option)) = local_only.iter().find(|(set, _)| *set) {
+            return Err(Error::Usage(format!(
+                "{option} works on the embedded graph only; with --endpoint the server's own dataset answers"
+            )));
+        }
+        let form = query::form(&parsed);
+        let text = endpoint.prepare(parsed, bindings)?;
+        match endpoint.send(&text, form, self.settings.timeout, cancel)? {
+            Response::Solutions { variables, rows } => Ok(Outcome::Rows(
+                self.write_rows(out, format, &variables, rows)?,
+            )),
+            Response::Boolean(value) => {
+                format::write_boolean(out, format, value)?;
+                Ok(Outcome::Boolean(value))
+            }
+            Response::Graph(triples) => {
+                let count = format::write_graph(out, format, triples).map_err(write_error)?;
+                Ok(Outcome::Triples(count))
+            }
+        }
+    }
+
+    fn write_rows<E: Into<Error>>(
         &self,
         out: &mut dyn Write,
         format: Format,
         variables: &[Variable],
-        rows: impl Iterator<Item = Result<Row, QueryError>>,
+        rows: impl Iterator<Item = Result<Row, E>>,
     ) -> Result<usize, Error> {
         format::write_solutions(
             out,
@@ -294,9 +348,9 @@ impl Session {
     }
 }
 
-fn write_error(error: WriteError<QueryError>) -> Error {
+fn write_error<E: Into<Error>>(error: WriteError<E>) -> Error {
     match error {
         WriteError::Io(e) => Error::Io(e),
-        WriteError::Source(e) => Error::Query(e),
+        WriteError::Source(e) => e.into(),
     }
 }

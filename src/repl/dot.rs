@@ -40,7 +40,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("show", "", "the current settings"),
     ("sources", "on|off", "add a column citing the source graphs each row comes from"),
     ("timeout", "SECONDS|off", "stop queries that run longer than this"),
-    ("timer", "on|off", "print how long each query took"),
+    ("timer", "on|off", "print how long each query or .load took"),
     ("validate", "", "check the graph against the bundled SHACL shapes"),
 ];
 
@@ -88,6 +88,15 @@ pub(crate) fn execute(shell: &mut Shell, line: &str, out: &mut dyn Write) -> Res
     let rest = rest.trim();
     let args = split_args(rest).map_err(Error::Usage)?;
     let name = command.trim_start_matches('.');
+    if let Some(endpoint) = &shell.session.settings.endpoint {
+        if matches!(name, "load" | "export" | "validate") {
+            return Err(Error::Usage(format!(
+                ".{name} works on the embedded graph, but this shell sends queries to {}; start digicoop without --endpoint to use it",
+                endpoint.url()
+            ))
+            .into());
+        }
+    }
     let settings = &mut shell.session.settings;
     match name {
         "quit" | "exit" => return Ok(Flow::Quit),
@@ -159,6 +168,7 @@ pub(crate) fn execute(shell: &mut Shell, line: &str, out: &mut dyn Write) -> Res
                 Some(g) => Some(shell.resolve_term(g)?.trim_matches(['<', '>']).to_owned()),
                 None => None,
             };
+            shell.ran_query = true;
             let summary = shell.session.load(Path::new(&args[0]), graph.as_deref())?;
             let graph = shell
                 .session
@@ -168,7 +178,7 @@ pub(crate) fn execute(shell: &mut Shell, line: &str, out: &mut dyn Write) -> Res
             writeln!(
                 out,
                 "loaded {} triples from {} into {graph}",
-                summary.quads_added, args[0]
+                summary.triples, args[0]
             )?;
             shell.generation += 1;
         }
@@ -438,8 +448,13 @@ fn show(shell: &Shell, out: &mut dyn Write) -> Result<(), Error> {
         s.timeout
             .map_or("off".into(), |t| format!("{}s", t.as_secs_f64()))
     )?;
-    let (triples, graphs) = super::words::size(&shell.session);
-    writeln!(out, "graph    {triples} triples in {graphs} named graphs")?;
+    match &s.endpoint {
+        Some(endpoint) => writeln!(out, "endpoint {} (queries run there)", endpoint.url())?,
+        None => {
+            let (triples, graphs) = super::words::size(&shell.session);
+            writeln!(out, "graph    {triples} triples in {graphs} named graphs")?;
+        }
+    }
     Ok(())
 }
 

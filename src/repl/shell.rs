@@ -61,7 +61,8 @@ pub(crate) struct Shell {
     pub generation: u64,
     /// How deep `.read` files are nested.
     pub depth: usize,
-    ran_query: bool,
+    /// Whether the current entry ran a query or a `.load`: what `.timer` times.
+    pub(super) ran_query: bool,
 }
 
 impl Shell {

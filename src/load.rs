@@ -1,0 +1,409 @@
+//! Loading users' files: all or nothing, parsing on one thread while inserting on another,
+//! with a progress bar and Ctrl-C.
+//!
+//! A parser thread reads the file (gunzipping `.gz`) and hands batches of quads to the
+//! calling thread, which inserts them into one store transaction. Parsing and inserting
+//! thus overlap on two cores. Oxigraph's in-memory bulk loader is the same transaction
+//! underneath, but it parses and inserts on one thread when the machine has fewer than four
+//! cores. Nothing is committed until the last quad is in, so a syntax error on the last
+//! line, an I/O error or Ctrl-C rolls the whole file back and the store's counts do not move.
+//!
+//! N-Triples and N-Quads could also be cut into chunks parsed by several threads, but the
+//! inserter is the bottleneck (one parser keeps it busy; see BENCHMARKS.md), chunked parsers
+//! report chunk-relative line numbers, and each chunk renames blank nodes on its own, so the
+//! same `_:b` in two chunks would become two nodes. One parser it is.
+
+use crate::store::{self, LoadSummary, StoreError};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use oxigraph::io::{RdfParseError, RdfParser};
+use oxigraph::model::{NamedNode, Quad};
+use oxigraph::sparql::CancellationToken;
+use oxigraph::store::Store;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, IsTerminal, Read};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Quads handed from the parser to the inserting thread at a time.
+const BATCH: usize = 1024;
+/// Batches the parser may run ahead of the inserter: enough to smooth out hiccups, few
+/// enough that the quads in flight (a few MB) do not show in the memory per triple.
+const AHEAD: usize = 8;
+/// Loads shorter than this never show a bar.
+const QUIET_FOR: Duration = Duration::from_millis(500);
+
+/// How to load a file.
+#[derive(Clone, Default)]
+pub struct LoadOptions {
+    /// Draw a progress bar on standard error (only if it is a terminal, and only once the
+    /// load has taken more than a moment).
+    pub progress: bool,
+    /// Stop and roll back when this is cancelled (Ctrl-C).
+    pub cancel: Option<CancellationToken>,
+}
+
+/// Loads a user's file atomically: format from the extension, `.gz` decompressed, triples
+/// outside a named graph into `graph` (default: the file's own `file:` IRI).
+pub fn load_file(
+    store: &Store,
+    path: &Path,
+    graph: Option<&str>,
+    options: &LoadOptions,
+) -> Result<LoadSummary, StoreError> {
+    let started = Instant::now();
+    let format =
+        store::format_of(path).ok_or_else(|| StoreError::UnknownFormat(path.to_owned()))?;
+    let graph = match graph {
+        Some(iri) => NamedNode::new(iri).map_err(|_| StoreError::BadGraph(iri.to_owned()))?,
+        None => store::file_graph(path)?,
+    };
+    let io_error = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let size = file.metadata().map_err(io_error)?.len();
+    let name = path.display().to_string();
+    let read = Arc::new(AtomicU64::new(0));
+    let counted = Counting {
+        inner: file,
+        read: Arc::clone(&read),
+    };
+    let reader: Box<dyn Read + Send> = if is_gzip(path) {
+        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(counted)))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, counted))
+    };
+    let parser = RdfParser::from_format(format).with_default_graph(graph.as_ref());
+    let progress = Progress::new(options.progress, size, &name, read);
+    let triples = insert_all(store, &name, parser, reader, &progress, options)?;
+    progress.finish();
+    Ok(LoadSummary {
+        triples,
+        graph,
+        source: name,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Loads everything `parser` reads from `reader` in one transaction; returns the number of
+/// quads read (duplicates included). `name` names the input in error messages.
+pub fn load_reader(
+    store: &Store,
+    name: &str,
+    parser: RdfParser,
+    reader: impl Read + Send,
+    options: &LoadOptions,
+) -> Result<u64, StoreError> {
+    let progress = Progress::new(false, 0, name, Arc::default());
+    insert_all(store, name, parser, reader, &progress, options)
+}
+
+/// The parser on a scoped thread, the inserter here; commits only if all went well.
+fn insert_all(
+    store: &Store,
+    name: &str,
+    parser: RdfParser,
+    reader: impl Read + Send,
+    progress: &Progress,
+    options: &LoadOptions,
+) -> Result<u64, StoreError> {
+    let cancel = options.cancel.clone().unwrap_or_default();
+    let mut transaction = store.start_transaction()?;
+    let mut triples = 0u64;
+    thread::scope(|scope| {
+        let (sender, receiver) = sync_channel(AHEAD);
+        let parser_cancel = cancel.clone();
+        let parsing = scope.spawn(move || {
+            let quads = parser.rename_blank_nodes().for_reader(reader);
+            send_quads(quads, &sender, &parser_cancel, name);
+        });
+        for message in &receiver {
+            if cancel.is_cancelled() {
+                return Err(StoreError::Interrupted(name.to_owned()));
+            }
+            match message {
+                Ok(quads) => {
+                    for quad in &quads {
+                        transaction.insert(quad);
+                    }
+                    triples += quads.len() as u64;
+                    progress.update(triples);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if parsing.join().is_err() {
+            return Err(StoreError::Io {
+                path: name.into(),
+                source: io::Error::other("the parser thread stopped unexpectedly"),
+            });
+        }
+        // The parser may have stopped on a cancellation it saw before we did.
+        if cancel.is_cancelled() {
+            return Err(StoreError::Interrupted(name.to_owned()));
+        }
+        Ok(())
+    })?;
+    transaction.commit()?;
+    Ok(triples)
+}
+
+/// Parses `quads` into batches on `sender` until the end, an error (sent), a cancellation
+/// or the inserter hanging up.
+fn send_quads<E: Into<RdfParseError>>(
+    quads: impl Iterator<Item = Result<Quad, E>>,
+    sender: &SyncSender<Result<Vec<Quad>, StoreError>>,
+    cancel: &CancellationToken,
+    name: &str,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    for quad in quads {
+        match quad {
+            Ok(quad) => batch.push(quad),
+            Err(e) => {
+                let _ = sender.send(Err(store::parse_error(name, e.into())));
+                return;
+            }
+        }
+        if batch.len() == BATCH {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if cancel.is_cancelled() || sender.send(Ok(full)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = sender.send(Ok(batch));
+    }
+}
+
+/// Counts the bytes read from the file (compressed bytes for `.gz`), for the bar.
+struct Counting<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn is_gzip(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+}
+
+/// The progress bar: bytes read of the file's size, triples, triples per second, ETA.
+///
+/// It starts hidden and appears only after [`QUIET_FOR`], so small files load silently.
+struct Progress {
+    bar: Option<ProgressBar>,
+    read: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(wanted: bool, size: u64, name: &str, read: Arc<AtomicU64>) -> Self {
+        let bar = (wanted && io::stderr().is_terminal()).then(|| {
+            let style = ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {bytes}/{total_bytes} {msg} ETA {eta}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> ");
+            ProgressBar::with_draw_target(Some(size), ProgressDrawTarget::hidden())
+                .with_style(style)
+                .with_prefix(short_name(name))
+        });
+        Progress {
+            bar,
+            read,
+            started: Instant::now(),
+        }
+    }
+
+    /// After each batch: bytes from the reader, triples from the inserter.
+    fn update(&self, triples: u64) {
+        let Some(bar) = &self.bar else { return };
+        let elapsed = self.started.elapsed();
+        if elapsed < QUIET_FOR {
+            return;
+        }
+        if bar.is_hidden() {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_position(self.read.load(Ordering::Relaxed));
+        let rate = triples as f64 / elapsed.as_secs_f64();
+        bar.set_message(format!(
+            "{} triples ({} triples/s)",
+            thousands(triples),
+            short(rate)
+        ));
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        // An error or Ctrl-C must not leave a half-drawn bar above the message.
+        self.finish();
+    }
+}
+
+fn short_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or(name.to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// `1234567` as `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rate in a few characters: `950`, `476k`, `1.2M`.
+fn short(rate: f64) -> String {
+    match rate {
+        r if r >= 1e6 => format!("{:.1}M", r / 1e6),
+        r if r >= 1e3 => format!("{:.0}k", r / 1e3),
+        r => format!("{r:.0}"),
+    }
+}
+
+/// The one-line report after a load:
+/// `loaded 1,000,000 triples from x.nt into <file:///x.nt> in 2.1 s (476k triples/s)`.
+impl fmt::Display for LoadSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seconds = self.elapsed.as_secs_f64();
+        let n = self.triples;
+        write!(
+            f,
+            "loaded {} triple{} from {} into {} in {seconds:.1} s",
+            thousands(n),
+            if n == 1 { "" } else { "s" },
+            self.source,
+            self.graph
+        )?;
+        if seconds > 0.0 {
+            write!(f, " ({} triples/s)", short(n as f64 / seconds))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::io::RdfFormat;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(short(476_190.0), "476k");
+        assert_eq!(short(1_250_000.0), "1.2M");
+        assert_eq!(short(12.0), "12");
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn many_batches_load_whole_and_blank_nodes_stay_one_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for i in 0..3 * BATCH {
+            text.push_str(&format!("_:b <http://e/p> \"{i}\" .\n"));
+        }
+        let path = write(dir.path(), "many.nt", &text);
+        let store = Store::new().unwrap();
+        let summary = load_file(&store, &path, None, &LoadOptions::default()).unwrap();
+        assert_eq!(summary.triples, 3 * BATCH as u64);
+        assert_eq!(store.len().unwrap(), 3 * BATCH);
+        let subjects: std::collections::HashSet<_> =
+            store.iter().map(|q| q.unwrap().subject).collect();
+        assert_eq!(subjects.len(), 1, "one _:b in the file is one node");
+    }
+
+    #[test]
+    fn an_error_after_many_batches_rolls_everything_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for i in 0..2 * BATCH {
+            text.push_str(&format!("<http://e/s> <http://e/p> \"{i}\" .\n"));
+        }
+        text.push_str("<http://e/s> <http://e/p> oops .\n");
+        let path = write(dir.path(), "bad.nt", &text);
+        let store = Store::new().unwrap();
+        let err = load_file(&store, &path, None, &LoadOptions::default()).unwrap_err();
+        match err {
+            StoreError::Syntax { line, column, .. } => {
+                assert_eq!((line, column), (2 * BATCH as u64 + 1, 27));
+            }
+            other => panic!("unexpected {other}"),
+        }
+        assert_eq!(store.len().unwrap(), 0);
+    }
+
+    #[test]
+    fn a_cancelled_load_adds_nothing() {
+        let store = Store::new().unwrap();
+        let cancel = CancellationToken::new();
+        cancel.cancel();
+        let options = LoadOptions {
+            progress: false,
+            cancel: Some(cancel),
+        };
+        let text = "<http://e/s> <http://e/p> <http://e/o> .\n".repeat(10);
+        let parser = RdfParser::from_format(RdfFormat::NTriples);
+        let err = load_reader(&store, "x.nt", parser, text.as_bytes(), &options).unwrap_err();
+        assert!(matches!(err, StoreError::Interrupted(_)), "{err}");
+        assert_eq!(store.len().unwrap(), 0);
+    }
+
+    #[test]
+    fn gzip_is_read_through() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.ttl.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        gz.write_all(b"<http://e/s> <http://e/p> <http://e/o>, <http://e/o2> .\n")
+            .unwrap();
+        gz.finish().unwrap();
+        let store = Store::new().unwrap();
+        let summary = load_file(&store, &path, None, &LoadOptions::default()).unwrap();
+        assert_eq!(summary.triples, 2);
+        assert_eq!(store.len().unwrap(), 2);
+        assert!(summary.graph.as_str().ends_with("/a.ttl.gz"));
+        assert!(summary.to_string().starts_with("loaded 2 triples from "));
+    }
+}
