@@ -1,6 +1,8 @@
 //! Parsing and evaluating SPARQL: predeclared prefixes, the union default graph, parameters
 //! bound as RDF terms, and timeouts or Ctrl-C through Oxigraph's cancellation token.
 
+mod filters;
+
 use crate::prefixes::PREFIXES;
 use oxigraph::model::{Term, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
@@ -370,10 +372,7 @@ fn dedup(pattern: GraphPattern) -> GraphPattern {
             left: boxed(left),
             right: boxed(right),
         },
-        GraphPattern::Filter { expr, inner } => GraphPattern::Filter {
-            expr,
-            inner: boxed(inner),
-        },
+        GraphPattern::Filter { expr, inner } => filters::filter(expr, dedup(*inner)),
         GraphPattern::Extend {
             inner,
             variable,
