@@ -14,7 +14,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet
-bin=target/release/digicoop
+bin=${CARGO_TARGET_DIR:-target}/release/digicoop
 $bin export --format trig -o "$work/digicoop.trig"
 $bin export --format ntriples -o "$work/digicoop.nt"
 # The saved query without its header, with the prefixes the export declares.

@@ -25,7 +25,7 @@ work=${BENCH_DIR:-$(mktemp -d)}
 [ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet
-bin=$PWD/target/release/digicoop
+bin=$(realpath "${CARGO_TARGET_DIR:-target}")/release/digicoop
 for n in $sizes; do
   [ -f "$work/$n.nt" ] || "$bin" generate --triples "$n" -o "$work/$n.nt"
 done

@@ -67,6 +67,12 @@ pub struct Global {
     /// or DIGICOOP_ENDPOINT_TOKEN (Bearer). Failures exit with code 7.
     #[arg(long, value_name = "URL", global = true)]
     pub endpoint: Option<String>,
+    /// Work on the on-disk store in this directory instead of in memory: it starts with the
+    /// bundled graph and keeps what `digicoop load` adds. Commands that read share it with
+    /// other processes; a load needs it to itself (exit code 8 if in use). The shell creates
+    /// it if missing. Needs a build with `--features rocksdb`.
+    #[arg(long, value_name = "DIR", global = true, conflicts_with = "endpoint")]
+    pub store: Option<PathBuf>,
     /// Let queries sent to --endpoint use SERVICE (federation with other servers).
     #[arg(long, global = true, requires = "endpoint")]
     pub allow_service: bool,
@@ -85,6 +91,8 @@ pub enum Command {
     Run(RunArgs),
     /// List the saved queries with their parameters.
     List(ListArgs),
+    /// Load RDF files into an on-disk store (--store DIR), all or nothing.
+    Load(LoadArgs),
     /// Export the graph in an RDF format, deterministically (sorted, only used prefixes).
     Export(ExportArgs),
     /// Validate the bundled data, or your own files with the ontology, against the SHACL shapes.
@@ -160,6 +168,23 @@ pub struct ListArgs {
     /// Print JSON (name, title, description, parameters, examples) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `digicoop load`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  digicoop load --store kg national-strategies.ttl sdg-indicators.nt.gz
+  digicoop query --store kg 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }'
+  digicoop --store kg                     the shell on the store")]
+pub struct LoadArgs {
+    /// The files (.ttl .trig .nt .nq .rdf .owl .jsonld, optionally .gz). Each goes into its
+    /// own named graph (file:///absolute/path) unless it names its own graphs or --graph is
+    /// given. A syntax error or Ctrl-C in any of them loads none of them.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Put the files' triples that are outside any named graph into this graph instead.
+    #[arg(long, value_name = "IRI")]
+    pub graph: Option<String>,
 }
 
 /// `digicoop export`.

@@ -2,7 +2,8 @@
 
 use crate::catalog::{parse_iri, CatalogError};
 use crate::cli::{
-    Cli, Command, ExportArgs, Global, ListArgs, OutputArgs, QueryArgs, RunArgs, ValidateArgs,
+    Cli, Command, ExportArgs, Global, ListArgs, LoadArgs, OutputArgs, QueryArgs, RunArgs,
+    ValidateArgs,
 };
 use crate::error::Error;
 use crate::exit::Exit;
@@ -20,7 +21,7 @@ use comfy_table::{presets, ContentArrangement, Table};
 use oxigraph::store::Store;
 use std::fs;
 use std::io::{self, BufWriter, IsTerminal, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -53,6 +54,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
         Some(Command::Query(args)) => query(&global, args, out),
         Some(Command::Run(args)) => run_saved(&global, args, out),
         Some(Command::List(args)) => list(&global, args, out),
+        Some(Command::Load(args)) => load_into_store(&global, args),
         Some(Command::Export(args)) => {
             local_only(&global, "export")?;
             export(&global, args, out)
@@ -88,7 +90,21 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, Error> {
 /// Opens a session with the global options applied and the `--data` files loaded (with a
 /// progress bar and a summary line on standard error unless `--quiet`).
 pub fn open(global: &Global) -> Result<Session, Error> {
+    open_store(global, false)
+}
+
+/// [`open`], creating the `--store` if `create` and it does not exist yet.
+fn open_store(global: &Global, create: bool) -> Result<Session, Error> {
     let mut session = Session::open(&[], &global.queries)?;
+    if let Some(dir) = &global.store {
+        if !global.data.is_empty() {
+            return Err(Error::Usage(format!(
+                "--data adds files to the in-memory graph of one run; to add them to the store, run `digicoop load --store {} FILE...`",
+                dir.display()
+            )));
+        }
+        session.use_disk(dir, create)?;
+    }
     if let Some(url) = &global.endpoint {
         if !global.data.is_empty() {
             return Err(Error::Usage(
@@ -132,7 +148,7 @@ fn local_only(global: &Global, command: &str) -> Result<(), Error> {
 
 /// Opens a session for the shell, where a query must never end the process.
 fn open_shell(global: &Global) -> Result<Session, Error> {
-    let mut session = open(global)?;
+    let mut session = open_store(global, true)?;
     session.settings.hard_deadline = None;
     Ok(session)
 }
@@ -311,8 +327,16 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
         .as_ref()
         .map_or(store::SHAPES.path.to_owned(), |p| p.display().to_string());
     let shapes = validate::parse_shapes(&shapes_name, &shapes_text)?;
+    if global.store.is_some() && !args.files.is_empty() {
+        return Err(Error::Usage(
+            "`validate FILE...` checks the files with the ontology alone; drop --store, or drop the files to validate the store".into(),
+        ));
+    }
+    // The session holds an on-disk store's lock: it lives as long as the validation.
+    let session;
     let store = if args.files.is_empty() {
-        open(global)?.store.into_store()?
+        session = open(global)?;
+        session.store.build()?.clone()
     } else {
         let store = Store::new().map_err(store::StoreError::from)?;
         let ontology_graph = oxigraph::model::NamedNodeRef::new_unchecked(store::ONTOLOGY_GRAPH);
@@ -328,6 +352,7 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
             let options = load::LoadOptions {
                 progress: !global.quiet,
                 cancel: Some(scope.token.clone()),
+                bulk: false,
             };
             let summary = load::load_file(&store, file, None, &options)?;
             if !global.quiet {
@@ -343,6 +368,25 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
     } else {
         Err(validate::ValidateError::Failed(report.violations.len()).into())
     }
+}
+
+/// `digicoop load`: files into the on-disk store, in one atomic bulk load.
+fn load_into_store(global: &Global, args: LoadArgs) -> Result<Exit, Error> {
+    if global.store.is_none() {
+        return Err(Error::Usage(
+            "`digicoop load` writes into an on-disk store: give --store DIR (to query files for one run only, use --data FILE)".into(),
+        ));
+    }
+    let mut session = open_store(global, true)?;
+    session.settings.progress = !global.quiet;
+    let paths: Vec<&Path> = args.files.iter().map(PathBuf::as_path).collect();
+    let summaries = session.load_all(&paths, args.graph.as_deref())?;
+    if !global.quiet {
+        for summary in &summaries {
+            eprintln!("{summary}");
+        }
+    }
+    Ok(Exit::Success)
 }
 
 fn graphs(global: &Global, args: OutputArgs, out: &mut dyn Write) -> Result<Exit, Error> {

@@ -46,6 +46,10 @@ impl Error {
             Error::Store(StoreError::Syntax { .. }) => Exit::Syntax,
             Error::Store(StoreError::UnknownFormat(_) | StoreError::BadGraph(_)) => Exit::Usage,
             Error::Store(StoreError::Interrupted(_)) => Exit::Interrupted,
+            Error::Store(StoreError::Busy { .. }) => Exit::Busy,
+            Error::Store(
+                StoreError::NotAStore(_) | StoreError::NoStore(_) | StoreError::NoDiskSupport,
+            ) => Exit::Usage,
             Error::Store(_) => Exit::Data,
             Error::Query(QueryError::Syntax(_)) => Exit::Syntax,
             Error::Query(QueryError::Timeout(_)) => Exit::Timeout,

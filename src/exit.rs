@@ -14,6 +14,7 @@ use std::fmt;
 /// | 5 | data error: SHACL validation failed, or a file could not be read or loaded |
 /// | 6 | the `--timeout` was exceeded |
 /// | 7 | `--endpoint` failed: unreachable, an HTTP error, or an answer that cannot be read |
+/// | 8 | the `--store` is in use by another process (a load, or readers when loading): retry later |
 /// | 130 | interrupted by Ctrl-C |
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -34,13 +35,16 @@ pub enum Exit {
     /// A SPARQL endpoint that cannot be reached, answers with an HTTP error, or sends
     /// results that cannot be read.
     Endpoint = 7,
+    /// An on-disk store (`--store`) that another process holds: a load in progress, or
+    /// readers when this process wants to load.
+    Busy = 8,
     /// The user pressed Ctrl-C.
     Interrupted = 130,
 }
 
 impl Exit {
     /// Every exit code, in numeric order, for help texts and tests.
-    pub const ALL: [Exit; 9] = [
+    pub const ALL: [Exit; 10] = [
         Exit::Success,
         Exit::AskFalse,
         Exit::Usage,
@@ -49,6 +53,7 @@ impl Exit {
         Exit::Data,
         Exit::Timeout,
         Exit::Endpoint,
+        Exit::Busy,
         Exit::Interrupted,
     ];
 
@@ -68,6 +73,7 @@ impl Exit {
             Exit::Data => "data error (validation failed, unreadable or unloadable file)",
             Exit::Timeout => "--timeout exceeded",
             Exit::Endpoint => "--endpoint failed (unreachable, HTTP error, unreadable answer)",
+            Exit::Busy => "--store in use by another process (retry later)",
             Exit::Interrupted => "interrupted (Ctrl-C)",
         }
     }

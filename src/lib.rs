@@ -14,6 +14,7 @@ pub mod bundle;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod disk;
 pub mod error;
 pub mod exit;
 pub mod export;

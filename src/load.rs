@@ -45,6 +45,8 @@ pub struct LoadOptions {
     pub progress: bool,
     /// Stop and roll back when this is cancelled (Ctrl-C).
     pub cancel: Option<CancellationToken>,
+    /// Use Oxigraph's bulk loader (see [`bulk_load_files`]) rather than one transaction.
+    pub bulk: bool,
 }
 
 /// Loads a user's file atomically: format from the extension, `.gz` decompressed, triples
@@ -55,40 +57,131 @@ pub fn load_file(
     graph: Option<&str>,
     options: &LoadOptions,
 ) -> Result<LoadSummary, StoreError> {
-    let started = Instant::now();
-    let format =
-        store::format_of(path).ok_or_else(|| StoreError::UnknownFormat(path.to_owned()))?;
-    let graph = match graph {
-        Some(iri) => NamedNode::new(iri).map_err(|_| StoreError::BadGraph(iri.to_owned()))?,
-        None => store::file_graph(path)?,
-    };
-    let io_error = |source| StoreError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let file = File::open(path).map_err(io_error)?;
-    let size = file.metadata().map_err(io_error)?.len();
-    let name = path.display().to_string();
-    let read = Arc::new(AtomicU64::new(0));
-    let counted = Counting {
-        inner: file,
-        read: Arc::clone(&read),
-    };
-    let reader: Box<dyn Read + Send> = if is_gzip(path) {
-        Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(counted)))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, counted))
-    };
-    let parser = RdfParser::from_format(format).with_default_graph(graph.as_ref());
-    let progress = Progress::new(options.progress, size, &name, read);
-    let triples = insert_all(store, &name, parser, reader, &progress, options)?;
-    progress.finish();
+    if options.bulk {
+        let mut summaries = bulk_load_files(store, &[path], graph, options)?;
+        return Ok(summaries.pop().expect("one summary per file"));
+    }
+    let input = Input::open(path, graph, options)?;
+    let triples = insert_all(
+        store,
+        &input.name,
+        input.parser,
+        input.reader,
+        &input.progress,
+        options,
+    )?;
+    input.progress.finish();
     Ok(LoadSummary {
         triples,
-        graph,
-        source: name,
-        elapsed: started.elapsed(),
+        graph: input.graph,
+        source: input.name,
+        elapsed: input.started.elapsed(),
     })
+}
+
+/// Loads several files with Oxigraph's bulk loader, all or nothing: the loader sorts
+/// batches into files beside the store and ingests them all in one atomic step after the
+/// last file, so an error or Ctrl-C in any file leaves the store as it was.
+///
+/// This is how an on-disk store is filled (see [`crate::disk`]), where one transaction
+/// holding millions of quads would not fit in memory.
+pub fn bulk_load_files(
+    store: &Store,
+    paths: &[&Path],
+    graph: Option<&str>,
+    options: &LoadOptions,
+) -> Result<Vec<LoadSummary>, StoreError> {
+    let cancel = options.cancel.clone().unwrap_or_default();
+    let mut loader = store.bulk_loader();
+    let mut summaries = Vec::new();
+    for path in paths {
+        let input = Input::open(path, graph, options)?;
+        let name = input.name.as_str();
+        let progress = &input.progress;
+        let mut triples = 0u64;
+        // Parsing runs here; the loader's own threads sort and write each full batch.
+        let quads = input
+            .parser
+            .rename_blank_nodes()
+            .for_reader(input.reader)
+            .map(|quad| {
+                let quad = quad.map_err(|e| store::parse_error(name, e))?;
+                triples += 1;
+                if triples.is_multiple_of(BATCH as u64) {
+                    if cancel.is_cancelled() {
+                        return Err(StoreError::Interrupted(name.to_owned()));
+                    }
+                    progress.update(triples);
+                }
+                Ok(quad)
+            });
+        loader.load_ok_quads::<StoreError, StoreError>(quads)?;
+        if cancel.is_cancelled() {
+            return Err(StoreError::Interrupted(name.to_owned()));
+        }
+        input.progress.finish();
+        summaries.push(LoadSummary {
+            triples,
+            graph: input.graph,
+            source: input.name,
+            elapsed: input.started.elapsed(),
+        });
+    }
+    let committing = Instant::now();
+    loader.commit()?;
+    if let Some(last) = summaries.last_mut() {
+        last.elapsed += committing.elapsed();
+    }
+    Ok(summaries)
+}
+
+/// A user's file opened for parsing: reader (gunzipped), parser, progress bar.
+struct Input {
+    name: String,
+    graph: NamedNode,
+    parser: RdfParser,
+    reader: Box<dyn Read + Send>,
+    progress: Progress,
+    started: Instant,
+}
+
+impl Input {
+    fn open(path: &Path, graph: Option<&str>, options: &LoadOptions) -> Result<Self, StoreError> {
+        let started = Instant::now();
+        let format =
+            store::format_of(path).ok_or_else(|| StoreError::UnknownFormat(path.to_owned()))?;
+        let graph = match graph {
+            Some(iri) => NamedNode::new(iri).map_err(|_| StoreError::BadGraph(iri.to_owned()))?,
+            None => store::file_graph(path)?,
+        };
+        let io_error = |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io_error)?;
+        let size = file.metadata().map_err(io_error)?.len();
+        let name = path.display().to_string();
+        let read = Arc::new(AtomicU64::new(0));
+        let counted = Counting {
+            inner: file,
+            read: Arc::clone(&read),
+        };
+        let reader: Box<dyn Read + Send> = if is_gzip(path) {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(counted)))
+        } else {
+            Box::new(BufReader::with_capacity(1 << 16, counted))
+        };
+        let parser = RdfParser::from_format(format).with_default_graph(graph.as_ref());
+        let progress = Progress::new(options.progress, size, &name, read);
+        Ok(Input {
+            name,
+            graph,
+            parser,
+            reader,
+            progress,
+            started,
+        })
+    }
 }
 
 /// Loads everything `parser` reads from `reader` in one transaction; returns the number of
@@ -377,8 +470,8 @@ mod tests {
         let cancel = CancellationToken::new();
         cancel.cancel();
         let options = LoadOptions {
-            progress: false,
             cancel: Some(cancel),
+            ..LoadOptions::default()
         };
         let text = "<http://e/s> <http://e/p> <http://e/o> .\n".repeat(10);
         let parser = RdfParser::from_format(RdfFormat::NTriples);

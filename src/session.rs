@@ -2,6 +2,7 @@
 //! one-shot command line and the interactive shell so both run a query the same way.
 
 use crate::catalog::Catalog;
+use crate::disk::DiskStore;
 use crate::error::Error;
 use crate::format::{self, Format, Row, TableStyle, WriteError};
 use crate::load::{self, LoadOptions};
@@ -92,6 +93,13 @@ impl LazyStore {
         Ok(self.cell.get_or_init(|| store))
     }
 
+    /// A store that is already built (an on-disk one, say).
+    pub fn with_store(store: Store) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(store);
+        LazyStore { cell }
+    }
+
     /// The store, built if needed.
     pub fn into_store(self) -> Result<Store, Error> {
         self.build()?;
@@ -128,6 +136,9 @@ pub struct Session {
     pub catalog: Catalog,
     /// Output and evaluation settings.
     pub settings: Settings,
+    /// The on-disk store (`--store`) that [`Self::store`] reads, with its lock; `None` for
+    /// the in-memory store.
+    pub disk: Option<DiskStore>,
 }
 
 impl Session {
@@ -145,6 +156,7 @@ impl Session {
             store,
             catalog,
             settings: Settings::default(),
+            disk: None,
         };
         for file in data {
             session.load(file, None)?;
@@ -152,15 +164,49 @@ impl Session {
         Ok(session)
     }
 
+    /// Switches the session to the on-disk store in `dir` (see [`crate::disk`]), creating it
+    /// with the bundled graph if `create` and there is none yet.
+    pub fn use_disk(&mut self, dir: &Path, create: bool) -> Result<(), Error> {
+        let disk = DiskStore::open(dir, create)?;
+        self.store = LazyStore::with_store(disk.store().clone());
+        self.disk = Some(disk);
+        Ok(())
+    }
+
     /// Loads a user's file atomically into its own graph (or `graph`); Ctrl-C stops it and
-    /// leaves the store as it was.
+    /// leaves the store as it was. On an on-disk store it is written to disk, for good.
     pub fn load(&mut self, path: &Path, graph: Option<&str>) -> Result<LoadSummary, Error> {
+        let mut summaries = self.load_all(&[path], graph)?;
+        Ok(summaries.pop().expect("one summary per file"))
+    }
+
+    /// Loads several files, each into its own graph (or all into `graph`). In memory each
+    /// file is all or nothing; on disk the whole set is (one bulk load, see
+    /// [`load::bulk_load_files`]).
+    pub fn load_all(
+        &mut self,
+        paths: &[&Path],
+        graph: Option<&str>,
+    ) -> Result<Vec<LoadSummary>, Error> {
         let scope = crate::interrupt::query_token();
-        let options = LoadOptions {
+        let mut options = LoadOptions {
             progress: self.settings.progress,
             cancel: Some(scope.token.clone()),
+            bulk: false,
         };
-        Ok(load::load_file(self.store.build()?, path, graph, &options)?)
+        if let Some(disk) = &mut self.disk {
+            options.bulk = true;
+            let loaded = disk.write(|store| load::bulk_load_files(store, paths, graph, &options));
+            // Read on from the reopened store, whether or not the load went through.
+            self.store = LazyStore::with_store(disk.store().clone());
+            return Ok(loaded?);
+        }
+        let store = self.store.build()?;
+        let mut summaries = Vec::new();
+        for path in paths {
+            summaries.push(load::load_file(store, path, graph, &options)?);
+        }
+        Ok(summaries)
     }
 
     /// Where queries run: the static bundle until a store exists, then the store.

@@ -94,6 +94,23 @@ pub enum StoreError {
     /// Ctrl-C stopped a load; nothing from the file was kept.
     #[error("interrupted: nothing was loaded from {0}")]
     Interrupted(String),
+    /// `--store` names a directory that holds something other than a store.
+    #[error("{} is not a digicoop store (it holds other files); give a new or empty directory", .0.display())]
+    NotAStore(PathBuf),
+    /// `--store` names a directory with no store in it, for a command that only reads.
+    #[error("there is no store in {}: create one with `digicoop load FILE --store {}` (or open it in the shell)", .0.display(), .0.display())]
+    NoStore(PathBuf),
+    /// Another process has the on-disk store open in a way that excludes this one.
+    #[error("the store {dir} is in use: {reason}", dir = .dir.display())]
+    Busy {
+        /// The store's directory.
+        dir: PathBuf,
+        /// Who holds it and what to do.
+        reason: String,
+    },
+    /// This binary was built without the `rocksdb` feature.
+    #[error("this digicoop was built without on-disk stores: rebuild it with `cargo install --features rocksdb` (needs a C++ compiler and libclang; see the README)")]
+    NoDiskSupport,
 }
 
 /// What one load added.

@@ -235,7 +235,7 @@ fn a_malformed_file_loads_nothing_and_says_where() {
     // In one shell: the count after the failed load is the count before it.
     let mut p = shell(dir).unwrap();
     p.send_line(&format!(".load {}", good.display())).unwrap();
-    p.exp_string("loaded 1 triples").unwrap();
+    p.exp_string("loaded 1 triple from").unwrap();
     p.send_line(COUNT_EX).unwrap();
     p.exp_string(" 1 ").unwrap();
     p.exp_string("(1 row)").unwrap();

@@ -145,7 +145,7 @@ fn load_is_atomic_and_export_writes_what_was_loaded() {
         good.display(),
         exported.display()
     )));
-    assert!(out.contains("loaded 1 triples"), "{out}");
+    assert!(out.contains("loaded 1 triple from"), "{out}");
     assert!(out.contains("\n1\n"), "{out}");
     digicoop(home.path())
         .write_stdin(format!(".load {}\n", bad.display()))

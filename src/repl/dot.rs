@@ -175,10 +175,12 @@ pub(crate) fn execute(shell: &mut Shell, line: &str, out: &mut dyn Write) -> Res
                 .settings
                 .style
                 .show_iri(summary.graph.as_str());
+            let plural = if summary.triples == 1 { "" } else { "s" };
             writeln!(
                 out,
-                "loaded {} triples from {} into {graph}",
-                summary.triples, args[0]
+                "loaded {} triple{plural} from {} into {graph}",
+                crate::load::thousands(summary.triples),
+                args[0]
             )?;
             shell.generation += 1;
         }

@@ -44,6 +44,8 @@ pub(crate) fn run(
         store: session.store.clone(),
         catalog: Catalog::default(),
         settings: session.settings.clone(),
+        // The lock stays with the shell's own session.
+        disk: None,
     };
     let (sender, receiver) = mpsc::sync_channel(64);
     let token = scope.token.clone();
@@ -132,6 +134,7 @@ mod tests {
                 format: Some(Format::Tsv),
                 ..Settings::default()
             },
+            disk: None,
         }
     }
 
