@@ -306,6 +306,7 @@ mod on_disk {
         p.send_line(COUNT_EX).unwrap();
         p.exp_string(" 1 ").unwrap();
         p.exp_string("(1 row)").unwrap();
+        p.exp_string(PROMPT).unwrap();
         quit(p);
         // What the shell loaded is on disk for the next process.
         assert_eq!(count(dir, &store, COUNT_EX), 1);

@@ -236,15 +236,18 @@ fn a_malformed_file_loads_nothing_and_says_where() {
     let mut p = shell(dir).unwrap();
     p.send_line(&format!(".load {}", good.display())).unwrap();
     p.exp_string("loaded 1 triple from").unwrap();
+    p.exp_string(PROMPT).unwrap();
     p.send_line(COUNT_EX).unwrap();
     p.exp_string(" 1 ").unwrap();
     p.exp_string("(1 row)").unwrap();
+    p.exp_string(PROMPT).unwrap();
     p.send_line(&format!(".load {}", bad.display())).unwrap();
     p.exp_string("bad.nt:5001:").unwrap();
     p.exp_string(PROMPT).unwrap();
     p.send_line(COUNT_EX).unwrap();
     p.exp_string(" 1 ").unwrap();
     p.exp_string("(1 row)").unwrap();
+    p.exp_string(PROMPT).unwrap();
     quit(p);
 }
 
@@ -315,6 +318,7 @@ fn ctrl_c_stops_a_load_and_keeps_nothing() {
     p.send_line("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), \"https://example.org/synthetic/\")) }").unwrap();
     p.exp_string(" 0 ").unwrap();
     p.exp_string("(1 row)").unwrap();
+    p.exp_string(PROMPT).unwrap();
     quit(p);
 }
 

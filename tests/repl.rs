@@ -91,14 +91,18 @@ fn saved_queries_and_dot_commands_run() -> Result<(), Error> {
     p.send_line(".run roadmap-to-gdc")?;
     p.exp_string("area:1")?;
     p.exp_regex(r"\(\d+ rows\)")?;
+    p.exp_string(PROMPT)?;
     p.send_line(".timer on")?;
     p.exp_string(PROMPT)?;
     p.send_line(MEMBERSHIPS)?;
     p.exp_regex(r"Run Time: \d+\.\d{3}s")?;
+    p.exp_string(PROMPT)?;
     p.send_line(".formt csv")?;
     p.exp_string("unknown command .formt (did you mean .format?)")?;
+    p.exp_string(PROMPT)?;
     p.send_line(".run roadmap-to-gbc")?;
     p.exp_string("did you mean 'roadmap-to-gdc'?")?;
+    p.exp_string(PROMPT)?;
     p.send_line(".help")?;
     p.exp_string(".run NAME [PARAM=VALUE ...]")?;
     p.exp_string(PROMPT)?;
@@ -122,6 +126,7 @@ fn tab_completes_prefixed_names_and_labels() -> Result<(), Error> {
     p.send_line(" foaf:name ?o }")?;
     p.exp_string(" Vinton Cerf ")?;
     p.exp_string("(1 row)")?;
+    p.exp_string(PROMPT)?;
     quit(p)
 }
 
@@ -139,12 +144,14 @@ fn ctrl_c_cancels_a_long_query_and_the_shell_goes_on() -> Result<(), Error> {
     p.send_line(MEMBERSHIPS)?;
     p.exp_string(&format!(" {expected} "))?;
     // Ctrl-C at the prompt drops the unfinished query, not the shell.
+    p.exp_string(PROMPT)?;
     p.send_line("SELECT ?x")?;
     p.exp_string(CONTINUATION)?;
     p.send_control('c')?;
     p.exp_string(PROMPT)?;
     p.send_line(".run roadmap-to-gdc")?;
     p.exp_string("area:1")?;
+    p.exp_string(PROMPT)?;
     quit(p)
 }
 
@@ -173,6 +180,7 @@ fn errors_point_at_the_mistake() -> Result<(), Error> {
     p.send_line("SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/a> ?p ?o }")?;
     p.exp_string(" 0 ")?;
     p.exp_string("(1 row)")?;
+    p.exp_string(PROMPT)?;
     quit(p)
 }
 
@@ -184,10 +192,12 @@ fn history_survives_the_session() -> Result<(), Error> {
     let mut p = shell(home.path())?;
     p.send_line(MEMBERSHIPS)?;
     p.exp_string("(1 row)")?;
+    p.exp_string(PROMPT)?;
     p.send_line("SELECT (COUNT(*) AS ?n)")?;
     p.exp_string(CONTINUATION)?;
     p.send_line("WHERE { ?p a foaf:Person }")?;
     p.exp_string("(1 row)")?;
+    p.exp_string(PROMPT)?;
     quit(p)?;
     let history = std::fs::read_to_string(home.path().join("data/digicoop/history")).unwrap();
     assert!(history.contains(MEMBERSHIPS), "{history}");
