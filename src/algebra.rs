@@ -234,16 +234,22 @@ fn pattern_uses_service(pattern: &GraphPattern) -> bool {
 }
 
 fn expression_uses_service(expression: &Expression) -> bool {
-    let any = |list: &[Expression]| list.iter().any(expression_uses_service);
     match expression {
         Expression::Exists(pattern) => pattern_uses_service(pattern),
+        other => operands(other).into_iter().any(expression_uses_service),
+    }
+}
+
+/// The expressions an expression applies its operator or function to (none for a term, a
+/// variable, `BOUND` or `EXISTS`, whose pattern is not an expression).
+pub(crate) fn operands(expression: &Expression) -> Vec<&Expression> {
+    match expression {
         Expression::NamedNode(_)
         | Expression::Literal(_)
         | Expression::Variable(_)
-        | Expression::Bound(_) => false,
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            expression_uses_service(a)
-        }
+        | Expression::Bound(_)
+        | Expression::Exists(_) => Vec::new(),
+        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => vec![a],
         Expression::Or(a, b)
         | Expression::And(a, b)
         | Expression::Equal(a, b)
@@ -255,12 +261,10 @@ fn expression_uses_service(expression: &Expression) -> bool {
         | Expression::Add(a, b)
         | Expression::Subtract(a, b)
         | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => expression_uses_service(a) || expression_uses_service(b),
-        Expression::If(a, b, c) => {
-            expression_uses_service(a) || expression_uses_service(b) || expression_uses_service(c)
-        }
-        Expression::In(a, list) => expression_uses_service(a) || any(list),
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => any(list),
+        | Expression::Divide(a, b) => vec![a, b],
+        Expression::If(a, b, c) => vec![a, b, c],
+        Expression::In(a, list) => std::iter::once(&**a).chain(list).collect(),
+        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => list.iter().collect(),
     }
 }
 

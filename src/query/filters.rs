@@ -9,6 +9,7 @@
 //! either side of a join. Filters with `EXISTS` (which may read any variable of the row)
 //! stay where they are.
 
+use crate::algebra::operands;
 use oxigraph::model::Variable;
 use spargebra::algebra::{Expression, GraphPattern};
 use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern};
@@ -97,35 +98,13 @@ fn term_is(term: &TermPattern, variable: &Variable) -> bool {
 fn collect_variables(expr: &Expression, into: &mut Vec<Variable>) -> bool {
     match expr {
         Expression::Exists(_) => false,
-        Expression::NamedNode(_) | Expression::Literal(_) => true,
         Expression::Variable(v) | Expression::Bound(v) => {
             into.push(v.clone());
             true
         }
-        Expression::UnaryPlus(a) | Expression::UnaryMinus(a) | Expression::Not(a) => {
-            collect_variables(a, into)
-        }
-        Expression::Or(a, b)
-        | Expression::And(a, b)
-        | Expression::Equal(a, b)
-        | Expression::SameTerm(a, b)
-        | Expression::Greater(a, b)
-        | Expression::GreaterOrEqual(a, b)
-        | Expression::Less(a, b)
-        | Expression::LessOrEqual(a, b)
-        | Expression::Add(a, b)
-        | Expression::Subtract(a, b)
-        | Expression::Multiply(a, b)
-        | Expression::Divide(a, b) => collect_variables(a, into) && collect_variables(b, into),
-        Expression::If(a, b, c) => {
-            collect_variables(a, into) && collect_variables(b, into) && collect_variables(c, into)
-        }
-        Expression::In(a, list) => {
-            collect_variables(a, into) && list.iter().all(|e| collect_variables(e, into))
-        }
-        Expression::Coalesce(list) | Expression::FunctionCall(_, list) => {
-            list.iter().all(|e| collect_variables(e, into))
-        }
+        other => operands(other)
+            .into_iter()
+            .all(|operand| collect_variables(operand, into)),
     }
 }
 
