@@ -34,6 +34,8 @@ const BATCH: usize = 1024;
 /// Batches the parser may run ahead of the inserter: enough to smooth out hiccups, few
 /// enough that the quads in flight (a few MB) do not show in the memory per triple.
 const AHEAD: usize = 8;
+/// Quads per batch of the bulk loader (see [`bulk_load_files`]).
+const BULK_BATCH: usize = 100_000;
 /// Loads shorter than this never show a bar.
 const QUIET_FOR: Duration = Duration::from_millis(500);
 
@@ -92,7 +94,14 @@ pub fn bulk_load_files(
     options: &LoadOptions,
 ) -> Result<Vec<LoadSummary>, StoreError> {
     let cancel = options.cancel.clone().unwrap_or_default();
-    let mut loader = store.bulk_loader();
+    // Oxigraph's default batch is a million quads: the parser fills a whole batch before a
+    // thread starts sorting it, so a file of a million triples loads on one core. Smaller
+    // batches let the sorting threads work while the parser reads on.
+    let threads = thread::available_parallelism().map_or(1, usize::from);
+    let mut loader = store
+        .bulk_loader()
+        .with_num_threads(threads)
+        .with_max_memory_size_in_megabytes(BULK_BATCH / 1000 * threads);
     let mut summaries = Vec::new();
     for path in paths {
         let input = Input::open(path, graph, options)?;
