@@ -48,31 +48,30 @@ impl DiskStore {
     /// holds anything but a store is never touched.
     pub fn open(dir: &Path, create: bool) -> Result<Self, StoreError> {
         match contents(dir)? {
-            Contents::Other => return Err(StoreError::NotAStore(dir.to_owned())),
-            Contents::Nothing if !create => return Err(StoreError::NoStore(dir.to_owned())),
+            Contents::Other => Err(StoreError::NotAStore(dir.to_owned())),
+            Contents::Nothing if !create => Err(StoreError::NoStore(dir.to_owned())),
             Contents::Nothing => {
                 check_support()?;
                 fs::create_dir_all(dir).map_err(io_error(dir))?;
                 let lock = lock_file(dir)?;
                 exclusive(&lock, dir)?;
-                // Another process may have created it while we waited for the lock.
+                // Another process may have created it since we looked.
                 if contents(dir)? == Contents::Nothing {
                     let writable = open_read_write(dir)?;
                     store::load_bundled(&writable)?;
                     flush(&writable)?;
                 }
-                shared(&lock, dir)?;
-                let store = open_read_only(dir)?;
-                return Ok(DiskStore {
-                    dir: dir.to_owned(),
-                    store,
-                    lock,
-                });
+                Self::read(dir, lock)
             }
-            Contents::Database => {}
+            Contents::Database => {
+                check_support()?;
+                Self::read(dir, lock_file(dir)?)
+            }
         }
-        check_support()?;
-        let lock = lock_file(dir)?;
+    }
+
+    /// Takes (or turns `lock` into) the shared lock and opens the store read-only.
+    fn read(dir: &Path, lock: File) -> Result<Self, StoreError> {
         shared(&lock, dir)?;
         let store = open_read_only(dir)?;
         Ok(DiskStore {
