@@ -86,11 +86,6 @@ impl DiskStore {
         &self.store
     }
 
-    /// The store's directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Runs `write` on the store opened read-write while holding the lock exclusively, then
     /// goes back to reading: [`Self::store`] then sees what was written.
     ///

@@ -120,11 +120,10 @@ impl Deref for LazyStore {
 /// still-unbuilt one; the shell runs each query on a worker thread over such a snapshot.
 impl Clone for LazyStore {
     fn clone(&self) -> Self {
-        let cell = OnceLock::new();
-        if let Some(store) = self.cell.get() {
-            let _ = cell.set(store.clone());
+        match self.cell.get() {
+            Some(store) => LazyStore::with_store(store.clone()),
+            None => LazyStore::default(),
         }
-        LazyStore { cell }
     }
 }
 
