@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The on-disk store, side by side: loading the same generated N-Triples into a new RocksDB
-# store with `digicoop load --store` and with pyoxigraph's `Store(path).bulk_load` (the bulk
-# loader that `oxigraph load` also runs), then a cold one-shot query on each store.
+# store with `digicoop load --store`, with the Oxigraph CLI (`oxigraph load`) and with
+# pyoxigraph's `Store(path).bulk_load`, then a cold one-shot query on each store.
 # Prints a Markdown table of medians and ratios for BENCHMARKS.md.
 #
 # Both sides parse N-Triples on one thread and hand batches to the bulk loader's own
@@ -10,7 +10,8 @@
 # directory; times are whole processes (wall clock), so they include opening and closing
 # RocksDB. Peak RSS comes from wait4().
 #
-# Needs: cargo with a C++ compiler and libclang (the rocksdb feature), python3 with pyoxigraph.
+# Needs: cargo with a C++ compiler and libclang (the rocksdb feature), python3 with pyoxigraph,
+# and the Oxigraph CLI on PATH (`pip install oxigraph==0.5.13` installs its prebuilt binary).
 # Usage: benches/disk.sh [RUNS] [SIZES]   (default: 5 runs; sizes "1000000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -67,6 +68,8 @@ def fresh(name):
     return path
 
 med = statistics.median
+version = subprocess.run(["oxigraph", "--version"], capture_output=True, text=True).stdout.strip()
+print(f"Peers: {version} (CLI), pyoxigraph {__import__('pyoxigraph').__version__}")
 print(f"Machine: {os.cpu_count()} cores, {platform.machine()}, {platform.platform()}, Python {platform.python_version()}; {RUNS} runs, medians\n")
 print("| triples | engine | load (s) | triples/s | digicoop speed-up | peak RSS | cold query (ms) | digicoop speed-up | answer |")
 print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -75,6 +78,8 @@ for n in SIZES:
     engines = {
         "digicoop": (lambda s: [BIN, "--quiet", "load", "--store", s, nt],
                      lambda s: [BIN, "query", "--store", s, "--format", "tsv", QUERY]),
+        "oxigraph CLI": (lambda s: ["oxigraph", "load", "--location", s, "--file", nt, "--graph", "file://" + nt],
+                         lambda s: ["oxigraph", "query", "--location", s, "--query", QUERY, "--results-format", "tsv"]),
         "pyoxigraph": (lambda s: [sys.executable, "-c", PY_LOAD, s, nt],
                        lambda s: [sys.executable, "-c", PY_QUERY, s, QUERY]),
     }

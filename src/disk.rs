@@ -61,13 +61,22 @@ impl DiskStore {
                     store::load_bundled(&writable)?;
                     flush(&writable)?;
                 }
-                Self::read(dir, lock)
+                Self::read(dir, lock)?.finished()
             }
             Contents::Database => {
                 check_support()?;
-                Self::read(dir, lock_file(dir)?)
+                Self::read(dir, lock_file(dir)?)?.finished()
             }
         }
+    }
+
+    /// Adds the bundled graph to a store that lacks it: one whose creation was cut short
+    /// between RocksDB making its files and the bundled graph's one transaction committing.
+    fn finished(mut self) -> Result<Self, StoreError> {
+        if !store::holds_bundled(&self.store)? {
+            self.write(store::load_bundled)?;
+        }
+        Ok(self)
     }
 
     /// Takes (or turns `lock` into) the shared lock and opens the store read-only.
@@ -316,5 +325,16 @@ mod tests {
         drop(disk);
         let again = DiskStore::open(&path, false).unwrap();
         assert!(again.store().contains(quad).unwrap());
+    }
+
+    #[cfg(feature = "rocksdb")]
+    #[test]
+    fn a_store_cut_short_before_the_bundled_graph_gets_it_when_next_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(open_read_write(dir.path()).unwrap());
+        assert_eq!(contents(dir.path()).unwrap(), Contents::Database);
+        let disk = DiskStore::open(dir.path(), false).unwrap();
+        let bundled = store::bundled_store().unwrap().len().unwrap();
+        assert_eq!(disk.store().len().unwrap(), bundled);
     }
 }

@@ -7,11 +7,12 @@
 use crate::bundle;
 use crate::prefixes;
 use crate::query::Target;
-use comfy_table::{presets, ContentArrangement, Table};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{NamedNodeRef, Term, TermRef, Triple, Variable};
 use oxigraph::sparql::results::{QueryResultsFormat, QueryResultsSerializer};
 use std::io::{self, Write};
+
+pub mod table;
 
 /// Every output format digicoop writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -162,8 +163,8 @@ pub type Row = Vec<Option<Term>>;
 
 /// Writes SELECT solutions; returns how many rows were written.
 ///
-/// `rows` is consumed lazily for the W3C formats (streaming, constant memory); tables and
-/// Markdown need all rows to size their columns.
+/// `rows` is consumed lazily: the W3C formats stream row by row, tables and Markdown hold
+/// one block of rows at a time (see [`table`]).
 pub fn write_solutions<E>(
     out: &mut dyn Write,
     format: Format,
@@ -189,46 +190,14 @@ pub fn write_solutions<E>(
         serializer.finish()?;
         return Ok(count);
     }
-    let markdown = format == Format::Markdown;
-    let mut table = Table::new();
-    if markdown {
-        table.load_preset(presets::ASCII_MARKDOWN);
-    } else {
-        table.load_preset(presets::UTF8_FULL_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(width) = style.width {
-            table.set_width(width);
-        }
-    }
-    table.set_header(variables.iter().map(|v| v.as_str()));
-    let mut total = 0;
-    for row in rows {
-        let row = row.map_err(WriteError::Source)?;
-        total += 1;
-        if style.max_rows.is_some_and(|max| total > max) {
-            continue;
-        }
-        table.add_row(row.iter().map(|t| {
-            let text = t
-                .as_ref()
-                .map_or(String::new(), |t| style.show(t.as_ref(), labels_from));
-            if markdown {
-                text.replace('|', "\\|").replace('\n', " ")
-            } else {
-                text
-            }
-        }));
-    }
-    writeln!(out, "{table}")?;
-    if !markdown {
-        let shown = style.max_rows.map_or(total, |m| m.min(total));
-        if shown < total {
-            writeln!(out, "({total} rows, first {shown} shown)")?;
-        } else {
-            writeln!(out, "({total} row{})", if total == 1 { "" } else { "s" })?;
-        }
-    }
-    Ok(total)
+    table::write_table(
+        out,
+        format == Format::Markdown,
+        variables,
+        rows,
+        style,
+        labels_from,
+    )
 }
 
 /// Writes an ASK answer: `true`/`false` for text formats, the W3C boolean result otherwise.

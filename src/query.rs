@@ -2,12 +2,12 @@
 //! bound as RDF terms, and timeouts or Ctrl-C through Oxigraph's cancellation token.
 
 mod filters;
+mod merge;
 
 use crate::prefixes::PREFIXES;
-use oxigraph::model::{Term, Variable};
+use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Variable};
 use oxigraph::sparql::{CancellationToken, QueryEvaluationError, QueryResults, SparqlEvaluator};
 use oxigraph::store::Store;
-use spargebra::algebra::GraphPattern;
 use spargebra::{Query, SparqlParser};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -257,16 +257,28 @@ pub fn execute_on(
     query: Query,
     options: &RunOptions,
 ) -> Result<Execution, QueryError> {
-    let has_dataset = match &query {
+    let dataset = match &query {
         Query::Select { dataset, .. }
         | Query::Construct { dataset, .. }
         | Query::Describe { dataset, .. }
-        | Query::Ask { dataset, .. } => dataset.is_some(),
+        | Query::Ask { dataset, .. } => dataset.as_ref().map(|d| d.default.len()),
+    };
+    let query = match (dataset, options.union_default_graph, target) {
+        // FROM: the default graph is the merge of the graphs named.
+        (Some(from), _, _) if from > 1 => merge::by_distinct(query),
+        (None, true, Target::Store(store)) => match merge_order(store) {
+            Merge::OneGraph => query,
+            Merge::FirstGraph(first) => merge::by_first_graph(query, &first),
+            Merge::Distinct => merge::by_distinct(query),
+        },
+        // The bundle's default graph is the merge already; one FROM graph is a set; without
+        // the union the default graph is empty.
+        _ => query,
     };
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(options.cancel.clone())
-        .for_query(with_set_semantics(query));
-    if !has_dataset {
+        .for_query(query);
+    if dataset.is_none() {
         match (options.union_default_graph, target) {
             (true, Target::Store(_)) => prepared.dataset_mut().set_default_graph_as_union(),
             // The bundle's own default graph already is the merge.
@@ -296,132 +308,46 @@ pub fn execute_on(
     })
 }
 
-/// Gives the default graph the set semantics of an RDF merge.
-///
-/// Oxigraph's union default graph repeats a triple once per named graph holding it, so a
-/// class stated by three documents would be counted three times. Each basic graph pattern
-/// and property path matched against the default graph is therefore wrapped in DISTINCT: a
-/// BGP over a set of triples yields each solution once, which is exactly what DISTINCT over
-/// the multiset union restores. Patterns inside `GRAPH` match one graph (already a set) and
-/// are left alone. This costs nothing at load time and no memory, unlike copying every
-/// triple into a materialised default graph.
-pub fn with_set_semantics(query: Query) -> Query {
-    match query {
-        Query::Select {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Select {
-            dataset,
-            pattern: dedup(pattern),
-            base_iri,
-        },
-        Query::Construct {
-            template,
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Construct {
-            template,
-            dataset,
-            pattern: dedup(pattern),
-            base_iri,
-        },
-        Query::Describe {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Describe {
-            dataset,
-            pattern: dedup(pattern),
-            base_iri,
-        },
-        Query::Ask {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Ask {
-            dataset,
-            pattern: dedup(pattern),
-            base_iri,
-        },
-    }
+/// How a store's union default graph gets merge semantics.
+enum Merge {
+    /// At most one named graph: already a set.
+    OneGraph,
+    /// Streaming, each triple from the first graph holding it, this graph leading the order:
+    /// the first graph not from the bundle (users' data is where the rows are), else the
+    /// first graph.
+    FirstGraph(NamedNode),
+    /// Blank-node graph names (which SPARQL cannot order) or triples in the store's own
+    /// default graph (which `GRAPH ?g` does not see): DISTINCT around each pattern.
+    Distinct,
 }
 
-fn dedup(pattern: GraphPattern) -> GraphPattern {
-    let boxed = |p: Box<GraphPattern>| Box::new(dedup(*p));
-    match pattern {
-        GraphPattern::Bgp { patterns } if patterns.is_empty() => GraphPattern::Bgp { patterns },
-        leaf @ (GraphPattern::Bgp { .. } | GraphPattern::Path { .. }) => GraphPattern::Distinct {
-            inner: Box::new(leaf),
-        },
-        GraphPattern::Join { left, right } => GraphPattern::Join {
-            left: boxed(left),
-            right: boxed(right),
-        },
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => GraphPattern::LeftJoin {
-            left: boxed(left),
-            right: boxed(right),
-            expression,
-        },
-        GraphPattern::Union { left, right } => GraphPattern::Union {
-            left: boxed(left),
-            right: boxed(right),
-        },
-        GraphPattern::Filter { expr, inner } => filters::filter(expr, dedup(*inner)),
-        GraphPattern::Extend {
-            inner,
-            variable,
-            expression,
-        } => GraphPattern::Extend {
-            inner: boxed(inner),
-            variable,
-            expression,
-        },
-        // MINUS only tests existence on its right side; multiplicity there changes nothing.
-        GraphPattern::Minus { left, right } => GraphPattern::Minus {
-            left: boxed(left),
-            right,
-        },
-        GraphPattern::OrderBy { inner, expression } => GraphPattern::OrderBy {
-            inner: boxed(inner),
-            expression,
-        },
-        GraphPattern::Project { inner, variables } => GraphPattern::Project {
-            inner: boxed(inner),
-            variables,
-        },
-        GraphPattern::Distinct { inner } => GraphPattern::Distinct {
-            inner: boxed(inner),
-        },
-        GraphPattern::Reduced { inner } => GraphPattern::Reduced {
-            inner: boxed(inner),
-        },
-        GraphPattern::Slice {
-            inner,
-            start,
-            length,
-        } => GraphPattern::Slice {
-            inner: boxed(inner),
-            start,
-            length,
-        },
-        GraphPattern::Group {
-            inner,
-            variables,
-            aggregates,
-        } => GraphPattern::Group {
-            inner: boxed(inner),
-            variables,
-            aggregates,
-        },
-        // GRAPH matches one graph, VALUES holds no triples, SERVICE is another endpoint's business.
-        other => other,
+fn merge_order(store: &Store) -> Merge {
+    let mut graphs = Vec::new();
+    for graph in store.named_graphs() {
+        match graph {
+            Ok(NamedOrBlankNode::NamedNode(graph)) => graphs.push(graph),
+            _ => return Merge::Distinct,
+        }
     }
+    let default_graph = crate::store::has_default_graph_triples(store);
+    match (graphs.len(), default_graph) {
+        (0, _) | (1, false) => return Merge::OneGraph,
+        (_, true) => return Merge::Distinct,
+        _ => {}
+    }
+    graphs.sort();
+    let first = graphs
+        .iter()
+        .position(|g| !g.as_str().starts_with(crate::store::BUNDLE_NAMESPACE))
+        .unwrap_or(0);
+    Merge::FirstGraph(graphs.swap_remove(first))
+}
+
+/// Gives the default graph the set semantics of an RDF merge by wrapping each basic graph
+/// pattern and property path in DISTINCT: what a remote endpoint whose default graph is the
+/// union of its named graphs needs (see [`merge`] for the streaming form local stores use).
+pub fn with_set_semantics(query: Query) -> Query {
+    merge::by_distinct(query)
 }
 
 /// Cancels a query when its time is up; stops quietly when dropped first.

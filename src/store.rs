@@ -19,6 +19,9 @@ use std::time::Duration;
 /// The named graph that holds the ontology inside the store.
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/digicoop/ontology";
 
+/// The start of every IRI the bundled graph mints, its graph names included.
+pub const BUNDLE_NAMESPACE: &str = "https://w3id.org/digicoop/";
+
 /// One RDF file compiled into the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct BundledFile {
@@ -139,23 +142,39 @@ pub fn bundled_store() -> Result<Store, StoreError> {
 /// `build.rs` parsed the files already; this only inserts the precompiled quads, which is
 /// what makes a cold start fast.
 pub fn load_bundled(store: &Store) -> Result<(), StoreError> {
+    let mut transaction = store.start_transaction()?;
+    for quad in crate::bundle::quads() {
+        transaction.insert(bundled_quad(quad));
+    }
+    transaction.commit()?;
+    Ok(())
+}
+
+/// One quad of the bundled graph, its terms borrowed from static memory.
+fn bundled_quad(&[s, p, o, g]: &[u32; 4]) -> QuadRef<'static> {
     let term = |i: u32| crate::bundle::TERMS[i as usize].as_ref();
-    let subject = |i: u32| match term(i) {
+    let subject = match term(s) {
         TermRef::NamedNode(n) => NamedOrBlankNodeRef::from(n),
         TermRef::BlankNode(b) => NamedOrBlankNodeRef::from(b),
         other => unreachable!("build.rs only writes IRIs and blank nodes as subjects, not {other}"),
     };
-    let predicate = |i: u32| match term(i) {
+    let iri = |i: u32| match term(i) {
         TermRef::NamedNode(n) => n,
-        other => unreachable!("build.rs only writes IRIs as predicates, not {other}"),
+        other => unreachable!("build.rs only writes IRIs as predicates and graphs, not {other}"),
     };
-    let mut transaction = store.start_transaction()?;
-    for &[s, p, o, g] in crate::bundle::quads() {
-        let graph = GraphNameRef::NamedNode(predicate(g));
-        transaction.insert(QuadRef::new(subject(s), predicate(p), term(o), graph));
+    QuadRef::new(subject, iri(p), term(o), GraphNameRef::NamedNode(iri(g)))
+}
+
+/// Whether the store holds the bundled graph, which [`load_bundled`] writes in one
+/// transaction: its first and last quads stand for all.
+pub fn holds_bundled(store: &Store) -> Result<bool, StoreError> {
+    let quads = crate::bundle::quads();
+    for quad in [quads.first(), quads.last()].into_iter().flatten() {
+        if !store.contains(bundled_quad(quad))? {
+            return Ok(false);
+        }
     }
-    transaction.commit()?;
-    Ok(())
+    Ok(true)
 }
 
 /// Loads the bundled files by parsing their text (what `build.rs` does), for tests that
@@ -274,6 +293,15 @@ pub fn has_default_graph_triples(store: &Store) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_holds_the_bundled_graph_once_loaded() {
+        let store = Store::new().unwrap();
+        assert!(!holds_bundled(&store).unwrap());
+        load_bundled(&store).unwrap();
+        assert!(holds_bundled(&store).unwrap());
+        assert_eq!(store.len().unwrap(), crate::bundle::quads().len());
+    }
 
     #[test]
     fn formats_from_extensions() {
