@@ -34,8 +34,14 @@ const BATCH: usize = 1024;
 /// Batches the parser may run ahead of the inserter: enough to smooth out hiccups, few
 /// enough that the quads in flight (a few MB) do not show in the memory per triple.
 const AHEAD: usize = 8;
-/// Quads per batch of the bulk loader (see [`bulk_load_files`]).
-const BULK_BATCH: usize = 100_000;
+/// Batches per bulk load: enough that the sorting threads work while the parser reads on,
+/// few enough that RocksDB ingests a handful of files per index (see [`bulk_batch`]).
+const BULK_BATCHES: u64 = 10;
+/// Bounds of a bulk loader batch, in quads (Oxigraph's default is the upper one).
+const BULK_BATCH: (usize, usize) = (100_000, 1_000_000);
+/// Bytes per quad of N-Triples assumed when sizing batches from file sizes (the generated
+/// graphs average 125); gzip files are counted 8 times their size.
+const BYTES_PER_QUAD: u64 = 125;
 /// Loads shorter than this never show a bar.
 const QUIET_FOR: Duration = Duration::from_millis(500);
 
@@ -101,7 +107,7 @@ pub fn bulk_load_files(
     let mut loader = store
         .bulk_loader()
         .with_num_threads(threads)
-        .with_max_memory_size_in_megabytes(BULK_BATCH / 1000 * threads);
+        .with_max_memory_size_in_megabytes(bulk_batch(paths) / 1000 * threads);
     let mut summaries = Vec::new();
     for path in paths {
         let input = Input::open(path, graph, options)?;
@@ -142,6 +148,30 @@ pub fn bulk_load_files(
         last.elapsed += committing.elapsed();
     }
     Ok(summaries)
+}
+
+/// Quads per bulk loader batch for these files: about a tenth of their estimated size.
+///
+/// Measured on two cores: at a million triples, batches of 100,000 load 2.5 times faster
+/// than Oxigraph's default million (sorting overlaps parsing instead of following it); at
+/// ten million, batches of 100,000 make RocksDB ingest ten times more files and load 30%
+/// slower than batches of a million.
+fn bulk_batch(paths: &[&Path]) -> usize {
+    let bytes: u64 = paths
+        .iter()
+        .map(|path| {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            if is_gzip(path) {
+                size * 8
+            } else {
+                size
+            }
+        })
+        .sum();
+    let batch = bytes / BYTES_PER_QUAD / BULK_BATCHES;
+    usize::try_from(batch)
+        .unwrap_or(usize::MAX)
+        .clamp(BULK_BATCH.0, BULK_BATCH.1)
 }
 
 /// A user's file opened for parsing: reader (gunzipped), parser, progress bar.
@@ -418,6 +448,26 @@ impl fmt::Display for LoadSummary {
 mod tests {
     use super::*;
     use oxigraph::io::RdfFormat;
+
+    #[test]
+    fn bulk_batches_are_a_tenth_of_the_input_within_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let sized = |name: &str, bytes: u64| {
+            let path = dir.path().join(name);
+            File::create(&path).unwrap().set_len(bytes).unwrap(); // sparse: no disk used
+            path
+        };
+        let small = sized("small.nt", 1_000);
+        let million = sized("million.nt", 125_000_000);
+        let three = sized("three.nt.gz", 47_000_000);
+        let huge = sized("huge.nt", 12_500_000_000);
+        let batch = |paths: &[&Path]| bulk_batch(paths);
+        assert_eq!(batch(&[&small]), 100_000);
+        assert_eq!(batch(&[&million]), 100_000);
+        assert_eq!(batch(&[&three]), 300_800, "gzip counts 8 times its size");
+        assert_eq!(batch(&[&million, &three]), 400_800);
+        assert_eq!(batch(&[&huge]), 1_000_000);
+    }
 
     #[test]
     fn numbers_read_well() {

@@ -5,7 +5,7 @@
 //! anywhere in it leaves the store exactly as it was.
 //!
 //! Every triple sits in a named graph; queries see their union as the default graph, with
-//! set semantics restored by [`crate::query`] (see `with_set_semantics`).
+//! set semantics restored by [`crate::query`] (see `src/query/merge.rs`).
 
 use crate::load::{self, LoadOptions};
 use oxigraph::io::{RdfFormat, RdfParseError, RdfParser};

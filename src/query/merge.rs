@@ -26,7 +26,7 @@
 use super::filters;
 use oxigraph::model::{BlankNode, NamedNode};
 use spargebra::algebra::{Expression, Function, GraphPattern};
-use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern};
+use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
 use spargebra::Query;
 use std::collections::HashMap;
 
@@ -67,17 +67,16 @@ fn in_first_graphs(
     first: &NamedNode,
     fresh: &mut Fresh,
 ) -> GraphPattern {
-    let patterns: Vec<TriplePattern> = patterns
-        .into_iter()
-        .map(|t| TriplePattern {
-            subject: fresh.unblank(t.subject),
-            predicate: t.predicate,
-            object: fresh.unblank(t.object),
-        })
-        .collect();
     patterns
         .into_iter()
-        .map(|triple| in_first_graph(triple, first, fresh))
+        .map(|t| {
+            let triple = TriplePattern {
+                subject: fresh.unblank(t.subject),
+                predicate: t.predicate,
+                object: fresh.unblank(t.object),
+            };
+            in_first_graph(triple, first, fresh)
+        })
         .reduce(|left, right| GraphPattern::Join {
             left: Box::new(left),
             right: Box::new(right),
@@ -89,19 +88,19 @@ fn in_first_graphs(
 fn in_first_graph(triple: TriplePattern, first: &NamedNode, fresh: &mut Fresh) -> GraphPattern {
     let g = fresh.variable();
     let h = fresh.variable();
-    let in_graph = |name: &spargebra::term::Variable| GraphPattern::Graph {
+    let in_graph = |name: &Variable| GraphPattern::Graph {
         name: NamedNodePattern::Variable(name.clone()),
         inner: Box::new(GraphPattern::Bgp {
             patterns: vec![triple.clone()],
         }),
     };
-    let is_first = |v: &spargebra::term::Variable| {
+    let is_first = |v: &Variable| {
         Expression::SameTerm(
             Box::new(Expression::Variable(v.clone())),
             Box::new(Expression::NamedNode(first.clone())),
         )
     };
-    let str = |v: &spargebra::term::Variable| {
+    let str = |v: &Variable| {
         Expression::FunctionCall(Function::Str, vec![Expression::Variable(v.clone())])
     };
     let before = Expression::Or(
@@ -166,9 +165,9 @@ impl Fresh {
         }
     }
 
-    fn variable(&mut self) -> spargebra::term::Variable {
+    fn variable(&mut self) -> Variable {
         self.next += 1;
-        spargebra::term::Variable::new_unchecked(format!("{}{}", self.prefix, self.next))
+        Variable::new_unchecked(format!("{}{}", self.prefix, self.next))
     }
 }
 
