@@ -13,8 +13,8 @@
 # all result rows (digicoop writes them as TSV to a file). Peak RSS comes from
 # wait4() on each process; memory per triple is (peak - the same process without data) / N.
 #
-# Needs: cargo, python3 with pyoxigraph and rdflib. The Oxigraph CLI is not used: its default
-# build needs RocksDB (see BENCHMARKS.md).
+# Needs: cargo, python3 with pyoxigraph and rdflib. The Oxigraph CLI has no in-memory store
+# (it always needs --location): benches/disk.sh compares it on disk.
 # Usage: benches/scale.sh [RUNS] [SIZES]   (default: 5 runs; sizes "100000 1000000")
 # rdflib runs only at sizes up to RDFLIB_MAX (default 100000): it is 30-100x slower.
 set -euo pipefail
@@ -51,9 +51,9 @@ PARTS = {  # (projection, WHERE body, solution modifiers)
     "top-k": ("SELECT ?doc (COUNT(?citing) AS ?n)", "?citing dcterms:references ?doc", "GROUP BY ?doc ORDER BY DESC(?n) ?doc LIMIT 10"),
 }
 QUERIES = {k: f"{sel} WHERE {{ {body} }} {mods}" for k, (sel, body, mods) in PARTS.items()}
-# The same queries inside GRAPH <file>: digicoop then skips the DISTINCT it adds to each
-# pattern on the union default graph (RDF-merge semantics, see src/query.rs), which shows
-# what that costs; pyoxigraph's single default graph needs no such step.
+# The same queries inside GRAPH <file>: digicoop then skips the first-graph test it adds to
+# each pattern on the union default graph (RDF-merge semantics, see src/query/merge.rs),
+# which shows what that costs; pyoxigraph's single default graph needs no such step.
 def in_graph(path):
     g = "file://" + os.path.abspath(path)
     return {k: PREFIXES + f"{sel} WHERE {{ GRAPH <{g}> {{ {body} }} }} {mods}" for k, (sel, body, mods) in PARTS.items()}
