@@ -62,7 +62,8 @@ fn root(query: &Query) -> &GraphPattern {
     }
 }
 
-fn root_mut(query: &mut Query) -> &mut GraphPattern {
+/// The pattern under a query's form (SELECT, CONSTRUCT, DESCRIBE or ASK).
+pub(crate) fn root_mut(query: &mut Query) -> &mut GraphPattern {
     match query {
         Query::Select { pattern, .. }
         | Query::Construct { pattern, .. }

@@ -1,7 +1,8 @@
 //! The prefixes digicoop predeclares in queries and uses to print and export IRIs.
 
-/// Instance namespaces of the project, under `https://w3id.org/digicoop/`.
-const BASE: &str = "https://w3id.org/digicoop/";
+/// The project's namespace: every IRI the bundled graph mints, its graph names included,
+/// starts with it.
+pub const BASE: &str = "https://w3id.org/digicoop/";
 
 /// Every predeclared prefix and its namespace, sorted by prefix name.
 ///

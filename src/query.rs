@@ -338,7 +338,7 @@ fn merge_order(store: &Store) -> Merge {
     graphs.sort();
     let first = graphs
         .iter()
-        .position(|g| !g.as_str().starts_with(crate::store::BUNDLE_NAMESPACE))
+        .position(|g| !g.as_str().starts_with(crate::prefixes::BASE))
         .unwrap_or(0);
     Merge::FirstGraph(graphs.swap_remove(first))
 }

@@ -19,9 +19,6 @@ use std::time::Duration;
 /// The named graph that holds the ontology inside the store.
 pub const ONTOLOGY_GRAPH: &str = "https://w3id.org/digicoop/ontology";
 
-/// The start of every IRI the bundled graph mints, its graph names included.
-pub const BUNDLE_NAMESPACE: &str = "https://w3id.org/digicoop/";
-
 /// One RDF file compiled into the binary.
 #[derive(Debug, Clone, Copy)]
 pub struct BundledFile {

@@ -7,21 +7,14 @@
 
 mod common;
 
-use common::digicoop;
+use common::{digicoop, write};
 use predicates::str::contains;
 use std::fs;
-use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 /// Triples under `http://example.org/`, in any graph.
 #[cfg(feature = "rocksdb")]
 const COUNT_EX: &str = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?s), \"http://example.org/\")) }";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 #[test]
 fn load_needs_a_store_and_says_so() {
@@ -101,6 +94,7 @@ mod on_disk {
     use super::*;
     use rexpect::reader::Options;
     use rexpect::session::PtySession;
+    use std::path::Path;
 
     const BIN: &str = env!("CARGO_BIN_EXE_digicoop");
     const PROMPT: &str = "digicoop> ";

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::digicoop;
+use common::{digicoop, write};
 use predicates::prelude::*;
 use predicates::str::contains;
 use rexpect::reader::Options;
@@ -41,12 +41,6 @@ fn quit(mut p: PtySession) {
     p.exp_eof().unwrap();
     let status = format!("{:?}", p.process().wait().unwrap());
     assert!(status.ends_with(", 0)"), "{status}");
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
 }
 
 fn gzip(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -24,6 +24,7 @@
 //! reach here as paths: the parser turns them into triple patterns.
 
 use super::filters;
+use crate::algebra;
 use oxigraph::model::{BlankNode, NamedNode};
 use spargebra::algebra::{Expression, Function, GraphPattern};
 use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern, Variable};
@@ -171,134 +172,43 @@ impl Fresh {
     }
 }
 
-fn map_root(query: Query, leaf: &mut dyn FnMut(GraphPattern) -> GraphPattern) -> Query {
-    match query {
-        Query::Select {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Select {
-            dataset,
-            pattern: map_leaves(pattern, leaf),
-            base_iri,
-        },
-        Query::Construct {
-            template,
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Construct {
-            template,
-            dataset,
-            pattern: map_leaves(pattern, leaf),
-            base_iri,
-        },
-        Query::Describe {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Describe {
-            dataset,
-            pattern: map_leaves(pattern, leaf),
-            base_iri,
-        },
-        Query::Ask {
-            dataset,
-            pattern,
-            base_iri,
-        } => Query::Ask {
-            dataset,
-            pattern: map_leaves(pattern, leaf),
-            base_iri,
-        },
-    }
+fn map_root(mut query: Query, leaf: &mut dyn FnMut(GraphPattern) -> GraphPattern) -> Query {
+    map_leaves(algebra::root_mut(&mut query), leaf);
+    query
 }
 
 /// Applies `leaf` to every non-empty BGP and property path matched against the default
-/// graph, rebuilding the operators above them.
-fn map_leaves(
-    pattern: GraphPattern,
-    leaf: &mut dyn FnMut(GraphPattern) -> GraphPattern,
-) -> GraphPattern {
-    let mut boxed = |p: Box<GraphPattern>| Box::new(map_leaves(*p, leaf));
+/// graph, in place.
+fn map_leaves(pattern: &mut GraphPattern, leaf: &mut dyn FnMut(GraphPattern) -> GraphPattern) {
     match pattern {
-        GraphPattern::Bgp { patterns } if patterns.is_empty() => GraphPattern::Bgp { patterns },
-        node @ (GraphPattern::Bgp { .. } | GraphPattern::Path { .. }) => leaf(node),
-        GraphPattern::Join { left, right } => {
-            let left = boxed(left);
-            GraphPattern::Join {
-                left,
-                right: boxed(right),
-            }
+        GraphPattern::Bgp { patterns } if patterns.is_empty() => {}
+        GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => {
+            *pattern = leaf(std::mem::take(pattern));
         }
-        GraphPattern::LeftJoin {
-            left,
-            right,
-            expression,
-        } => {
-            let left = boxed(left);
-            GraphPattern::LeftJoin {
-                left,
-                right: boxed(right),
-                expression,
-            }
+        GraphPattern::Join { left, right }
+        | GraphPattern::LeftJoin { left, right, .. }
+        | GraphPattern::Union { left, right } => {
+            map_leaves(left, leaf);
+            map_leaves(right, leaf);
         }
-        GraphPattern::Union { left, right } => {
-            let left = boxed(left);
-            GraphPattern::Union {
-                left,
-                right: boxed(right),
-            }
-        }
-        GraphPattern::Filter { expr, inner } => filters::filter(expr, map_leaves(*inner, leaf)),
-        GraphPattern::Extend {
-            inner,
-            variable,
-            expression,
-        } => GraphPattern::Extend {
-            inner: boxed(inner),
-            variable,
-            expression,
-        },
         // MINUS only tests existence on its right side; multiplicity there changes nothing.
-        GraphPattern::Minus { left, right } => GraphPattern::Minus {
-            left: boxed(left),
-            right,
-        },
-        GraphPattern::OrderBy { inner, expression } => GraphPattern::OrderBy {
-            inner: boxed(inner),
-            expression,
-        },
-        GraphPattern::Project { inner, variables } => GraphPattern::Project {
-            inner: boxed(inner),
-            variables,
-        },
-        GraphPattern::Distinct { inner } => GraphPattern::Distinct {
-            inner: boxed(inner),
-        },
-        GraphPattern::Reduced { inner } => GraphPattern::Reduced {
-            inner: boxed(inner),
-        },
-        GraphPattern::Slice {
-            inner,
-            start,
-            length,
-        } => GraphPattern::Slice {
-            inner: boxed(inner),
-            start,
-            length,
-        },
-        GraphPattern::Group {
-            inner,
-            variables,
-            aggregates,
-        } => GraphPattern::Group {
-            inner: boxed(inner),
-            variables,
-            aggregates,
-        },
+        GraphPattern::Minus { left, .. } => map_leaves(left, leaf),
+        GraphPattern::Filter { .. } => {
+            let GraphPattern::Filter { expr, mut inner } = std::mem::take(pattern) else {
+                unreachable!("matched just above")
+            };
+            map_leaves(&mut inner, leaf);
+            *pattern = filters::filter(expr, *inner);
+        }
+        GraphPattern::Extend { inner, .. }
+        | GraphPattern::OrderBy { inner, .. }
+        | GraphPattern::Project { inner, .. }
+        | GraphPattern::Distinct { inner }
+        | GraphPattern::Reduced { inner }
+        | GraphPattern::Slice { inner, .. }
+        | GraphPattern::Group { inner, .. } => map_leaves(inner, leaf),
         // GRAPH matches one graph, VALUES holds no triples, SERVICE is another endpoint's business.
-        other => other,
+        _ => {}
     }
 }
 

@@ -56,3 +56,10 @@ pub fn digicoop(home: &std::path::Path) -> Command {
         .env_remove("DIGICOOP_ENDPOINT");
     cmd
 }
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
