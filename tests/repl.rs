@@ -109,6 +109,26 @@ fn saved_queries_and_dot_commands_run() -> Result<(), Error> {
     quit(p)
 }
 
+/// Lines typed ahead, or pasted without bracketed paste, arrive in one read: the ones
+/// after the first wait in the line editor's buffer while the first runs, and then run too.
+#[test]
+fn lines_typed_ahead_all_run() -> Result<(), Error> {
+    let home = TempDir::new().unwrap();
+    let expected = one_value(MEMBERSHIPS);
+    let mut p = shell(home.path())?;
+    // `.mode` is sqlite3's and DuckDB's name for `.format`.
+    type_keys(
+        &mut p,
+        &format!(".timer on\r{MEMBERSHIPS}\r.mode csv\r.run roadmap-to-gdc\r"),
+    )?;
+    p.exp_string(&format!(" {expected} "))?;
+    p.exp_regex(r"Run Time: \d+\.\d{3}s")?;
+    p.exp_string("area,areaLabel,objective,")?;
+    p.exp_string("\nhttps://w3id.org/digicoop/roadmap-action-areas/1,Universal connectivity,")?;
+    p.exp_string(PROMPT)?;
+    quit(p)
+}
+
 #[test]
 fn tab_completes_prefixed_names_and_labels() -> Result<(), Error> {
     let home = TempDir::new().unwrap();

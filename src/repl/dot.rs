@@ -29,6 +29,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("labels", "on|off", "show English labels instead of IRIs in tables"),
     ("load", "FILE [GRAPH]", "load an RDF file atomically, into GRAPH (default: the file's own file: IRI)"),
     ("maxrows", "[N]", "print at most N table rows, 0 for all (the row count still tells the total)"),
+    ("mode", "[FORMAT]", "the same as .format (the sqlite3 and DuckDB name)"),
     ("prefix", "NAME: <IRI>", "declare a prefix for queries and output"),
     ("prefixes", "", "list the declared prefixes"),
     ("queries", "[NAME]", "list the saved queries, or show one's text"),
@@ -107,7 +108,7 @@ pub(crate) fn execute(shell: &mut Shell, line: &str, out: &mut dyn Write) -> Res
             run(shell, &["describe".into(), format!("entity={entity}")], out)?;
         }
         "queries" => queries(shell, args.first(), out)?,
-        "format" => match args.first() {
+        "format" | "mode" => match args.first() {
             None => writeln!(
                 out,
                 "{:?} for SELECT and ASK, {:?} for graphs",
