@@ -353,6 +353,8 @@ fn validate(global: &Global, args: ValidateArgs, out: &mut dyn Write) -> Result<
                 progress: !global.quiet,
                 cancel: Some(scope.token.clone()),
                 bulk: false,
+                // An error ends the command, and the store with it.
+                disposable: true,
             };
             let summary = load::load_file(&store, file, None, &options)?;
             if !global.quiet {

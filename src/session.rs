@@ -138,6 +138,10 @@ pub struct Session {
     /// The on-disk store (`--store`) that [`Self::store`] reads, with its lock; `None` for
     /// the in-memory store.
     pub disk: Option<DiskStore>,
+    /// A failed load ends the session (one-shot commands, a script on standard input), so
+    /// in-memory loads need not be undoable (see [`LoadOptions::disposable`]). Off in the
+    /// interactive shell, where a failed `.load` must leave the store as it was.
+    pub disposable: bool,
 }
 
 impl Session {
@@ -156,10 +160,13 @@ impl Session {
             catalog,
             settings: Settings::default(),
             disk: None,
+            // An error in these files is an error opening the session.
+            disposable: true,
         };
         for file in data {
             session.load(file, None)?;
         }
+        session.disposable = false;
         Ok(session)
     }
 
@@ -192,6 +199,7 @@ impl Session {
             progress: self.settings.progress,
             cancel: Some(scope.token.clone()),
             bulk: false,
+            disposable: self.disposable,
         };
         if let Some(disk) = &mut self.disk {
             options.bulk = true;

@@ -187,15 +187,19 @@ fn errors_point_at_the_mistake() -> Result<(), Error> {
     p.send_line("SELECT * WHERE { ?p a foaff:Person }")?;
     p.exp_string("did you mean 'foaf:'?")?;
     p.exp_string(PROMPT)?;
-    // A malformed file is refused whole: its first, valid triple is not loaded either.
+    // A malformed file is refused whole: its 70,000 valid triples before the error are not
+    // loaded either (more than a script, which ends at the error, holds in one transaction).
     let bad = home.path().join("bad.ttl");
-    std::fs::write(
-        &bad,
-        "<http://example.org/a> <http://example.org/p> <http://example.org/b> .\n<http://example.org/c> <http://example.org/p> \"open .\n",
-    )
-    .unwrap();
+    let mut text = String::new();
+    for i in 0..70_000 {
+        text.push_str(&format!(
+            "<http://example.org/a> <http://example.org/p> {i} .\n"
+        ));
+    }
+    text.push_str("<http://example.org/c> <http://example.org/p> \"open .\n");
+    std::fs::write(&bad, text).unwrap();
     p.send_line(&format!(".load {}", bad.display()))?;
-    p.exp_string("bad.ttl:2:")?;
+    p.exp_string("bad.ttl:70001:")?;
     p.exp_string(PROMPT)?;
     p.send_line("SELECT (COUNT(*) AS ?n) WHERE { <http://example.org/a> ?p ?o }")?;
     p.exp_string(" 0 ")?;

@@ -46,6 +46,7 @@ pub(crate) fn run(
         settings: session.settings.clone(),
         // The lock stays with the shell's own session.
         disk: None,
+        disposable: false,
     };
     let (sender, receiver) = mpsc::sync_channel(64);
     let token = scope.token.clone();
@@ -135,6 +136,7 @@ mod tests {
                 ..Settings::default()
             },
             disk: None,
+            disposable: false,
         }
     }
 

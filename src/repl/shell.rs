@@ -72,6 +72,8 @@ impl Shell {
         if interactive && session.settings.style.max_rows.is_none() {
             session.settings.style.max_rows = Some(100);
         }
+        // A script stops at its first error, and the process with it: its loads need no undo.
+        session.disposable = !interactive;
         let piped = !io::stdout().is_terminal();
         Shell {
             session,
