@@ -16,6 +16,12 @@ use spargebra::term::{NamedNodePattern, TermPattern, TriplePattern};
 
 /// `FILTER(expr)` over `inner` (already deduplicated), placed as low as it can go.
 pub(super) fn filter(expr: Expression, inner: GraphPattern) -> GraphPattern {
+    // FILTER(a) over FILTER(b) is FILTER(a && b): a row passes both or neither. One filter
+    // lets Oxigraph's optimizer place each conjunct on its own (the tests the union default
+    // graph adds below a query's filter among them, see `merge::by_first_graph`).
+    if let GraphPattern::Filter { expr: below, inner } = inner {
+        return filter(Expression::And(Box::new(expr), Box::new(below)), *inner);
+    }
     let mut variables = Vec::new();
     if collect_variables(&expr, &mut variables) {
         push(expr, &variables, inner)
@@ -110,22 +116,39 @@ fn collect_variables(expr: &Expression, into: &mut Vec<Variable>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{parse, with_set_semantics};
-    use spargebra::algebra::GraphPattern;
+    use super::super::{merge, parse, with_set_semantics};
+    use oxigraph::model::NamedNode;
+    use spargebra::algebra::{Expression, GraphPattern};
     use spargebra::Query;
 
-    /// The operators of a SELECT's algebra, e.g. `project(leftjoin(distinct(bgp),...))`.
+    /// The operators of a SELECT's algebra under the DISTINCT rewrite, e.g.
+    /// `project(leftjoin(distinct(bgp),...))`.
     fn shape(text: &str) -> String {
-        let Query::Select { pattern, .. } = with_set_semantics(parse(text).unwrap()) else {
+        shape_of(&with_set_semantics(parse(text).unwrap()))
+    }
+
+    /// The operators of a rewritten SELECT's algebra; filters show their conjuncts' count.
+    fn shape_of(query: &Query) -> String {
+        let Query::Select { pattern, .. } = query else {
             panic!("a SELECT")
         };
+        fn conjuncts(e: &Expression) -> usize {
+            match e {
+                Expression::And(a, b) => conjuncts(a) + conjuncts(b),
+                _ => 1,
+            }
+        }
         fn walk(p: &GraphPattern) -> String {
             let (name, children): (&str, Vec<&GraphPattern>) = match p {
                 GraphPattern::Bgp { .. } => ("bgp", vec![]),
                 GraphPattern::Path { .. } => ("path", vec![]),
                 GraphPattern::Project { inner, .. } => ("project", vec![inner]),
                 GraphPattern::Distinct { inner } => ("distinct", vec![inner]),
+                GraphPattern::Filter { inner, expr } if conjuncts(expr) > 1 => {
+                    return format!("filter{}({})", conjuncts(expr), walk(inner));
+                }
                 GraphPattern::Filter { inner, .. } => ("filter", vec![inner]),
+                GraphPattern::Graph { .. } => ("graph", vec![]),
                 GraphPattern::LeftJoin { left, right, .. } => ("leftjoin", vec![left, right]),
                 GraphPattern::Join { left, right } => ("join", vec![left, right]),
                 _ => ("other", vec![]),
@@ -136,7 +159,7 @@ mod tests {
             let inner: Vec<String> = children.into_iter().map(walk).collect();
             format!("{name}({})", inner.join(","))
         }
-        walk(&pattern)
+        walk(pattern)
     }
 
     #[test]
@@ -162,6 +185,22 @@ mod tests {
         assert_eq!(
             shape("SELECT * WHERE { ?e schema:startDate ?d FILTER EXISTS { ?e rdfs:label ?l } }"),
             "project(filter(distinct(bgp)))"
+        );
+    }
+
+    #[test]
+    fn on_the_first_graph_one_filter_holds_the_query_s_and_each_pattern_s_test() {
+        // Per-pattern filters would pin the join to the written order; one filter over the
+        // join lets Oxigraph's optimizer order the patterns and place each test.
+        let first = NamedNode::new_unchecked("file:///data.nt");
+        let query = parse(
+            "SELECT * WHERE { ?e schema:startDate ?d ; rdfs:label ?l ; schema:location ?p \
+             FILTER(?d >= \"2020-01-01\"^^xsd:date) }",
+        )
+        .unwrap();
+        assert_eq!(
+            shape_of(&merge::by_first_graph(query, &first)),
+            "project(filter4(join(join(graph,graph),graph)))"
         );
     }
 }

@@ -62,13 +62,18 @@ fn distinct(leaf: GraphPattern) -> GraphPattern {
     }
 }
 
-/// `{ t1 . t2 ... }` → `GRAPH ?g1 { t1 } FILTER(first(?g1)) . GRAPH ?g2 { t2 } FILTER(...)`.
+/// `{ t1 . t2 ... }` → `{ GRAPH ?g1 { t1 } . GRAPH ?g2 { t2 } ... FILTER(first(?g1) && first(?g2) ...) }`.
+///
+/// One filter over the join of the `GRAPH` patterns, not one per pattern: Oxigraph's
+/// optimizer reorders a join of patterns and pushes each conjunct down to where its
+/// variables are bound, but does not reorder across filters, so per-pattern filters pinned
+/// the join to the order the patterns were written in (a 3-way join ran 2.5 times slower).
 fn in_first_graphs(
     patterns: Vec<TriplePattern>,
     first: &NamedNode,
     fresh: &mut Fresh,
 ) -> GraphPattern {
-    patterns
+    let (graphs, tests): (Vec<_>, Vec<_>) = patterns
         .into_iter()
         .map(|t| {
             let triple = TriplePattern {
@@ -78,15 +83,33 @@ fn in_first_graphs(
             };
             in_first_graph(triple, first, fresh)
         })
+        .unzip();
+    let join = graphs
+        .into_iter()
         .reduce(|left, right| GraphPattern::Join {
             left: Box::new(left),
             right: Box::new(right),
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    match tests
+        .into_iter()
+        .reduce(|left, right| Expression::And(Box::new(left), Box::new(right)))
+    {
+        Some(expr) => GraphPattern::Filter {
+            expr,
+            inner: Box::new(join),
+        },
+        None => join,
+    }
 }
 
-/// `GRAPH ?g { t } FILTER(IF(sameTerm(?g, first), true, NOT EXISTS { GRAPH ?h { t } FILTER(?h before ?g) }))`
-fn in_first_graph(triple: TriplePattern, first: &NamedNode, fresh: &mut Fresh) -> GraphPattern {
+/// `GRAPH ?g { t }` and the test that it is the first graph holding `t`:
+/// `IF(sameTerm(?g, first), true, NOT EXISTS { GRAPH ?h { t } FILTER(?h before ?g) })`.
+fn in_first_graph(
+    triple: TriplePattern,
+    first: &NamedNode,
+    fresh: &mut Fresh,
+) -> (GraphPattern, Expression) {
     let g = fresh.variable();
     let h = fresh.variable();
     let in_graph = |name: &Variable| GraphPattern::Graph {
@@ -114,16 +137,14 @@ fn in_first_graph(triple: TriplePattern, first: &NamedNode, fresh: &mut Fresh) -
     };
     // IF, not `||`: Oxigraph's optimizer reorders the operands of `||` (by hash), and the
     // cheap test must run first so that rows of the first graph never reach the EXISTS.
-    GraphPattern::Filter {
-        expr: Expression::If(
-            Box::new(is_first(&g)),
-            Box::new(Expression::Literal(true.into())),
-            Box::new(Expression::Not(Box::new(Expression::Exists(Box::new(
-                held_earlier,
-            ))))),
-        ),
-        inner: Box::new(in_graph(&g)),
-    }
+    let test = Expression::If(
+        Box::new(is_first(&g)),
+        Box::new(Expression::Literal(true.into())),
+        Box::new(Expression::Not(Box::new(Expression::Exists(Box::new(
+            held_earlier,
+        ))))),
+    );
+    (in_graph(&g), test)
 }
 
 /// Variable names no variable of the query uses, and the variable standing for each blank
@@ -321,6 +342,9 @@ mod tests {
             "SELECT * { ?s ex:p ?o OPTIONAL { ?o ex:q ?v } }",
             "SELECT * { { ?s ex:p ?o } UNION { ?s ex:next ?o } }",
             "SELECT ?s { ?s ex:p ?o FILTER NOT EXISTS { ?o ex:q \"x\" } }",
+            "SELECT ?s ?v { ?s ex:p ?o . ?o ex:q ?v FILTER(?v != \"y\") }",
+            "SELECT ?s ?o { { ?s ex:p ?o FILTER(isIRI(?o)) } FILTER(?s != ex:s2) }",
+            "SELECT ?s ?v { ?s ex:p ?o OPTIONAL { ?o ex:q ?v FILTER(?v = \"x\") } }",
             "SELECT ?s (COUNT(?o) AS ?n) { ?s ex:p ?o } GROUP BY ?s",
             "SELECT ?o { ex:s3 ex:val ?o }",
             "SELECT ?_merge1 { ?_merge1 ex:p ?o }",
