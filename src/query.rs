@@ -3,6 +3,7 @@
 
 mod filters;
 mod merge;
+mod plan;
 
 use crate::prefixes::PREFIXES;
 use oxigraph::model::{NamedNode, NamedOrBlankNode, Term, Variable};
@@ -263,7 +264,7 @@ pub fn execute_on(
         | Query::Describe { dataset, .. }
         | Query::Ask { dataset, .. } => dataset.as_ref().map(|d| d.default.len()),
     };
-    let query = match (dataset, options.union_default_graph, target) {
+    let mut query = match (dataset, options.union_default_graph, target) {
         // FROM: the default graph is the merge of the graphs named.
         (Some(from), _, _) if from > 1 => merge::by_distinct(query),
         (None, true, Target::Store(store)) => match merge_order(store) {
@@ -275,6 +276,7 @@ pub fn execute_on(
         // the union the default graph is empty.
         _ => query,
     };
+    plan::anchored_paths_first(crate::algebra::root_mut(&mut query));
     let mut prepared = SparqlEvaluator::new()
         .with_cancellation_token(options.cancel.clone())
         .for_query(query);
