@@ -82,8 +82,7 @@ mod tests {
     use spargebra::Query;
 
     /// Whether the first join of the query, after reordering, starts with an anchored path.
-    fn path_leads(query: Query) -> bool {
-        let mut query = query;
+    fn path_leads(mut query: Query) -> bool {
         let root = crate::algebra::root_mut(&mut query);
         super::anchored_paths_first(root);
         fn first_join(p: &GraphPattern) -> &GraphPattern {
