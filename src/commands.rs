@@ -116,15 +116,12 @@ fn open_store(global: &Global, create: bool) -> Result<Session, Error> {
         session.settings.endpoint = Some(endpoint);
     }
     session.settings.progress = !global.quiet;
-    // An error in these files ends the command, and its in-memory store with it.
-    session.disposable = true;
     for file in &global.data {
-        let summary = session.load(file, None)?;
+        let summary = session.load_at_start(file)?;
         if !global.quiet {
             eprintln!("{summary}");
         }
     }
-    session.disposable = false;
     session.settings.union_default_graph = !global.no_union;
     session.settings.timeout = match global.timeout {
         Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),

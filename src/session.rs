@@ -160,13 +160,11 @@ impl Session {
             catalog,
             settings: Settings::default(),
             disk: None,
-            // An error in these files is an error opening the session.
-            disposable: true,
+            disposable: false,
         };
         for file in data {
-            session.load(file, None)?;
+            session.load_at_start(file)?;
         }
-        session.disposable = false;
         Ok(session)
     }
 
@@ -184,6 +182,15 @@ impl Session {
     pub fn load(&mut self, path: &Path, graph: Option<&str>) -> Result<LoadSummary, Error> {
         let mut summaries = self.load_all(&[path], graph)?;
         Ok(summaries.pop().expect("one summary per file"))
+    }
+
+    /// Loads a file into its own graph while the session is set up, where an error ends it:
+    /// the load need not be undoable (see [`Self::disposable`]).
+    pub fn load_at_start(&mut self, path: &Path) -> Result<LoadSummary, Error> {
+        let was = std::mem::replace(&mut self.disposable, true);
+        let loaded = self.load(path, None);
+        self.disposable = was;
+        loaded
     }
 
     /// Loads several files, each into its own graph (or all into `graph`). In memory each
